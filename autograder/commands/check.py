@@ -1,0 +1,31 @@
+"""``autograder check``: a student's self-check, public cases only, no solutions needed."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..grading.engine import grade
+from ..grading.submission import SubmissionError
+from ._course import CommandError, course_from
+from .grade import add_output_options, write_report
+
+
+def run(args) -> int:
+    course = course_from(args, require_solutions=False)
+    path = Path(args.path) if args.path else (
+        Path("exercises") if Path("exercises").is_dir() else course.root / "exercises")
+    try:
+        report = grade(course, path, assignments=args.assignment, mode="check")
+    except (SubmissionError, KeyError) as exc:
+        raise CommandError(str(exc).strip("'\"")) from None
+    write_report(report, course, args)
+    return 0
+
+
+def register(subparsers, common) -> None:
+    parser = subparsers.add_parser(
+        "check", parents=[common], help="self-check your work (public cases only)",
+        description="Run the public cases on your working copy and show your progress; "
+                    "never needs solutions/.")
+    parser.add_argument("path", nargs="?", help="your working copy (default: exercises/)")
+    add_output_options(parser)
+    parser.set_defaults(func=run)

@@ -1,0 +1,57 @@
+"""``autograder grade``: grade a submission (public and hidden cases, quick checks)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..grading.engine import grade
+from ..grading.submission import SubmissionError
+from ..reports import FORMATS
+from ._course import CommandError, course_from
+
+
+def write_report(report, course, args) -> None:
+    text = FORMATS[args.format](report, hidden_visibility=course.grading.hidden_visibility)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def run(args) -> int:
+    course = course_from(args)
+    try:
+        report = grade(course, Path(args.submission), assignments=args.assignment,
+                       seed=args.seed)
+    except (SubmissionError, KeyError) as exc:
+        raise CommandError(str(exc).strip("'\"")) from None
+    write_report(report, course, args)
+    if args.fail_under is not None and report.score < args.fail_under:
+        print(f"autograder: score {report.score:g} is below --fail-under {args.fail_under:g}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def add_output_options(parser) -> None:
+    parser.add_argument("--assignment", action="append", metavar="ID",
+                        help="grade only this assignment (repeatable; default: all)")
+    parser.add_argument("--format", choices=sorted(FORMATS), default="text",
+                        help="report format (default: text)")
+    parser.add_argument("--output", metavar="FILE", help="write the report here "
+                        "(default: standard output)")
+
+
+def register(subparsers, common) -> None:
+    parser = subparsers.add_parser(
+        "grade", parents=[common], help="grade a submission",
+        description="Grade a submission: a folder holding exercise files and answers.yaml, "
+                    "one such file, or a notebook. Exit 0 whenever grading ran, whatever "
+                    "the score; 2 when it could not.")
+    parser.add_argument("submission", help="folder, .py file or .ipynb notebook")
+    add_output_options(parser)
+    parser.add_argument("--seed", type=int, help="seed for the hidden cases "
+                        "(default: grading.seed in course.yaml)")
+    parser.add_argument("--fail-under", type=float, metavar="SCORE",
+                        help="exit 1 when the score is below SCORE (for CI gates)")
+    parser.set_defaults(func=run)

@@ -1,0 +1,29 @@
+"""``autograder validate``: check course.yaml and what it points to."""
+from __future__ import annotations
+
+from ..course.loader import load_course
+from ..course.yamlsource import YamlError
+
+
+def run(args) -> int:
+    try:
+        course = load_course(args.course)
+    except FileNotFoundError as exc:
+        print(f"autograder: {exc}")
+        return 2
+    except YamlError as exc:
+        for problem in exc.problems:
+            print(problem)
+        return 2
+    exercises, questions = len(course.exercises), len(course.questions)
+    print(f"{course.path}: OK: {len(course.assignments)} assignments, {exercises} exercises, "
+          f"{questions} quick-check questions")
+    return 0
+
+
+def register(subparsers, common) -> None:
+    parser = subparsers.add_parser(
+        "validate", parents=[common], help="check course.yaml and what it points to",
+        description="Check course.yaml and what it points to; exit 2 listing each "
+                    "problem as file:line: what is wrong.")
+    parser.set_defaults(func=run)

@@ -1,0 +1,78 @@
+"""The JSON Schema of ``course.yaml``, checked with ``jsonschema``.
+
+jsonschema gives precise, well-tested structural checks (types, required and unknown
+keys, enums, ranges) that a hand-written walker would re-implement; the loader adds
+the checks a schema cannot express (unique ids, files that must exist).
+"""
+SLUG = {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"}
+POSITIVE = {"type": "number", "exclusiveMinimum": 0}
+
+TOLERANCE = {
+    "type": "object", "additionalProperties": False, "required": ["rtol", "atol"],
+    "properties": {"rtol": {"type": "number", "minimum": 0},
+                   "atol": {"type": "number", "minimum": 0}},
+}
+
+EXERCISE = {
+    "type": "object", "additionalProperties": False,
+    "required": ["function", "file", "points"],
+    "properties": {"function": {"type": "string"}, "file": {"type": "string"},
+                   "points": POSITIVE},
+}
+
+QUESTION = {
+    "type": "object", "additionalProperties": False,
+    "required": ["id", "kind", "prompt", "points"],
+    "properties": {
+        "id": SLUG,
+        "kind": {"enum": ["single", "multiple", "numeric"]},
+        "prompt": {"type": "string", "minLength": 1},
+        "choices": {"type": "object", "minProperties": 2,
+                    "propertyNames": {"pattern": "^[a-z]$"},
+                    "additionalProperties": {"type": "string", "minLength": 1}},
+        "points": POSITIVE,
+        "tolerance": {"type": "number", "minimum": 0},
+    },
+}
+
+ASSIGNMENT = {
+    "type": "object", "additionalProperties": False, "required": ["id", "title", "exercises"],
+    "properties": {
+        "id": SLUG,
+        "title": {"type": "string"},
+        "exercises": {"type": "array", "items": EXERCISE},
+        "questions": {"type": "array", "items": QUESTION},
+    },
+}
+
+COURSE = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object", "additionalProperties": False,
+    "required": ["course", "grading", "assignments"],
+    "properties": {
+        "course": {
+            "type": "object", "additionalProperties": False, "required": ["id", "title"],
+            "properties": {"id": SLUG, "title": {"type": "string"}},
+        },
+        "grading": {
+            "type": "object", "additionalProperties": False,
+            "required": ["seed", "tolerances"],
+            "properties": {
+                "seed": {"type": "integer", "minimum": 0},
+                "tolerances": {
+                    "type": "object", "additionalProperties": False,
+                    "required": ["float32", "float64"],
+                    "properties": {"float32": TOLERANCE, "float64": TOLERANCE},
+                },
+                "limits": {
+                    "type": "object", "additionalProperties": False,
+                    "properties": {"call_timeout": POSITIVE, "submission_timeout": POSITIVE,
+                                   "memory_mb": {"type": "integer", "minimum": 64},
+                                   "output_kb": {"type": "integer", "minimum": 1}},
+                },
+                "hidden_visibility": {"enum": ["visible", "after_due_date", "hidden"]},
+            },
+        },
+        "assignments": {"type": "array", "minItems": 1, "items": ASSIGNMENT},
+    },
+}

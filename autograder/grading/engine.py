@@ -1,0 +1,89 @@
+"""Grading a submission: the worker, the pytest run of the checks, and the report.
+
+``grade`` (every case, scored with the references and the answer key) and ``check``
+(public cases only, no ``solutions/`` needed) are the same run with different inputs.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import time
+from pathlib import Path
+
+import pytest
+
+from .. import checks
+from ..course.answers import read_answers, read_key
+from ..course.model import Assignment, Course
+from ..sandbox.session import WorkerSession
+from .judge import Judge
+from .plugin import GradingPlugin
+from .references import References
+from .results import AssignmentResult, Report
+from .scoring import rounded, exercise_result, question_result
+from .submission import prepared
+
+CHECKS_DIR = Path(checks.__file__).parent
+# Only what grading needs: no cache (it would write into the course checkout), no
+# terminal output, no third-party plugins that happen to be installed.
+PYTEST_ARGS = ["-c", str(CHECKS_DIR / "grading.ini"), "--rootdir", str(CHECKS_DIR),
+               "--confcutdir", str(CHECKS_DIR), "--disable-plugin-autoload",
+               "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise",
+               "-p", "no:junitxml", "-p", "no:doctest", "--capture=no", "-q"]
+
+
+def _run_checks(plugin: GradingPlugin, files: set[str]) -> None:
+    modules = [str(CHECKS_DIR / f) for f in sorted(files)]
+    with contextlib.redirect_stdout(io.StringIO()):
+        pytest.main([*modules, *PYTEST_ARGS], plugins=[plugin])
+
+
+def _selected(course: Course, assignment_ids) -> list[Assignment]:
+    if not assignment_ids:
+        return list(course.assignments)
+    return [course.assignment(a) for a in dict.fromkeys(assignment_ids)]
+
+
+def grade(course: Course, submission: Path, *, assignments=None, seed: int | None = None,
+          mode: str = "grade") -> Report:
+    """Grade ``submission`` (a folder, a file or a notebook); ``mode`` is grade | check."""
+    started = time.monotonic()
+    seed = course.grading.seed if seed is None else seed
+    chosen = _selected(course, assignments)
+    exercises = [e for a in chosen for e in a.exercises]
+    warnings: list[str] = []
+    with prepared(Path(submission), warnings) as folder:
+        with WorkerSession(folder, course.grading.limits) as session:
+            # The worker starts up while the checks are collected.
+            references = key = None
+            if mode == "grade":
+                references = References(course.solutions, {e.function: e.file for e in exercises})
+                key = read_key(course)
+            plugin = GradingPlugin(Judge(course, session, seed, references), exercises,
+                                   include_hidden=mode == "grade")
+            _run_checks(plugin, {e.file for e in exercises})
+        output = session.output
+        answers = read_answers(folder / "answers.yaml", course)
+    warnings += answers.warnings
+    if answers.problem:
+        warnings.append(f"answers.yaml could not be read, so the quick checks score 0:\n"
+                        f"{answers.problem}")
+    results = []
+    for assignment in chosen:
+        exercise_results = [
+            exercise_result(e, [(case, plugin.verdict(f, case))
+                                for f, case in plugin.selected if f == e.function])
+            for e in assignment.exercises]
+        question_results = [question_result(q, answers, key) for q in assignment.questions]
+        counted = question_results if mode == "grade" else []
+        results.append(AssignmentResult(
+            assignment.id, assignment.title,
+            rounded(sum(x.score for x in (*exercise_results, *counted))),
+            rounded(sum(x.max_score for x in (*exercise_results, *counted))),
+            exercise_results, question_results))
+    return Report(
+        score=rounded(sum(a.score for a in results)),
+        max_score=rounded(sum(a.max_score for a in results)),
+        assignments=results, course=course.id, submission=str(submission), seed=seed,
+        mode=mode, execution_time=round(time.monotonic() - started, 3),
+        warnings=warnings, output=output)

@@ -1,0 +1,141 @@
+"""Judging one case: run it in the worker, compare in the grading process, say why.
+
+Every path through :meth:`Judge.judge` ends in a :class:`Verdict`; anything but a
+result that matches the expected one within tolerance is not ``passed``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..checks.kit import Call, Case, compare
+from ..course.model import Course, Exercise
+from ..sandbox.session import Outcome, WorkerSession
+from . import public
+from .references import References
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: str        # passed | failed | error | timeout | crashed | missing
+    message: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == "passed"
+
+
+def _error_text(error: dict) -> str:
+    text = f"{error.get('type')}: {error.get('message')}"
+    if error.get("traceback"):
+        text += "\n" + error["traceback"].rstrip()
+    return text
+
+
+def describe_failure(outcome: Outcome, exercise: Exercise, limits, call: Call | None) -> Verdict:
+    """A verdict, in a student's words, for an outcome that produced no result."""
+    if outcome.kind == "timeout":
+        if outcome.detail == "submission":
+            return Verdict("timeout", (
+                f"not run: grading of your submission reached its "
+                f"{limits.submission_timeout:g} s limit"))
+        size = f" on a {call.describe()} input" if call else ""
+        return Verdict("timeout", (
+            f"your function ran for more than {limits.call_timeout:g} s{size} "
+            "and was stopped"))
+    if outcome.kind == "crashed":
+        return Verdict("crashed", (
+            f"your code ended the process it ran in ({outcome.detail}); "
+            "the other cases were run in a fresh one"))
+    if outcome.kind == "unreadable":
+        return Verdict("crashed", f"the result could not be read back ({outcome.detail})")
+    error = outcome.error
+    if outcome.kind == "missing":
+        return Verdict("missing", f"{error.get('message')}" if error.get("during") == "call"
+                       else f"{exercise.file} is missing from your submission")
+    if error.get("type") == "NotImplementedError":
+        return Verdict("error", f"{exercise.function} is not written yet: it still raises "
+                                "NotImplementedError")
+    return Verdict("error", f"raised {_error_text(error)}")
+
+
+def _describe_import(outcome: Outcome, exercise: Exercise, limits) -> Verdict:
+    error = outcome.error
+    if outcome.kind == "timeout":
+        return Verdict("timeout", (
+            f"importing {exercise.file} took more than {limits.call_timeout:g} s "
+            "and was stopped"))
+    if outcome.kind in ("crashed", "unreadable"):
+        return Verdict("crashed", (
+            f"your module ended the process while being imported ({outcome.detail})"))
+    if outcome.kind == "missing":
+        return Verdict("missing", f"{exercise.file} is missing from your submission")
+    if error.get("kind") == "syntax":
+        return Verdict("error", f"{exercise.file} has a syntax error: {error.get('message')}")
+    if error.get("kind") == "exit":
+        return Verdict("error", (
+            f"your module exited while being imported ({error.get('message')})"))
+    return Verdict("error", f"importing {exercise.file} raised {_error_text(error)}")
+
+
+class Judge:
+    """Runs a submission's cases; one per submission, used by the pytest plugin."""
+
+    def __init__(self, course: Course, session: WorkerSession, seed: int,
+                 references: References | None):
+        self.course = course
+        self.session = session
+        self.seed = seed
+        self.references = references
+        self._imports: dict[str, Verdict | set] = {}
+        self._public: dict[str, dict] = {}
+
+    def inputs(self, exercise: Exercise, case: Case):
+        """``(call, expected)`` of a case, or ``None`` when it cannot be built."""
+        function = exercise.function
+        if not case.hidden:
+            if function not in self._public:
+                self._public[function] = public.read(self.course.public_cases, function)
+            return self._public[function].get(case.name)
+        if self.references is None:
+            return None
+        call = case.make(case.rng(function, self.seed))
+        return call, public.expected_of(self.references[function], call)
+
+    def _module(self, exercise: Exercise) -> Verdict | set:
+        """The callables of the exercise's module, or the verdict of its failed import."""
+        if exercise.module not in self._imports:
+            outcome = self.session.load(exercise.module)
+            self._imports[exercise.module] = (
+                set(outcome.value) if outcome.kind == "ok"
+                else _describe_import(outcome, exercise, self.course.grading.limits))
+        return self._imports[exercise.module]
+
+    def judge(self, exercise: Exercise, case: Case) -> Verdict:
+        built = self.inputs(exercise, case)
+        if built is None:
+            return Verdict("error", (
+                "the grader has no data for this case (public case file missing or out "
+                "of date: run `autograder regenerate`)"))
+        call, (kind, expected) = built
+        names = self._module(exercise)
+        if isinstance(names, Verdict):
+            return names
+        if exercise.function not in names:
+            return Verdict("missing", f"{exercise.file} has no function {exercise.function}")
+        outcome = self.session.call(exercise.module, exercise.function, call.args, call.kwargs)
+        limits = self.course.grading.limits
+        if outcome.kind == "error" and outcome.error.get("type") == "NotImplementedError":
+            return describe_failure(outcome, exercise, limits, call)
+        if kind == "raises":
+            if outcome.kind == "error" and expected in outcome.error["mro"]:
+                return Verdict("passed")
+            if outcome.kind == "ok":
+                return Verdict("failed", f"should raise {expected} here, but returned a result")
+            if outcome.kind == "error":
+                return Verdict("failed", (
+                    f"should raise {expected} here, but raised {_error_text(outcome.error)}"))
+            return describe_failure(outcome, exercise, limits, call)
+        if outcome.kind != "ok":
+            return describe_failure(outcome, exercise, limits, call)
+        reason = compare(outcome.value, expected, self.course.tolerance)
+        return Verdict("passed") if reason is None else Verdict("failed", reason)

@@ -1,0 +1,95 @@
+"""Public cases: inputs and expected outputs shipped with the course, one file per function.
+
+They are generated from the check modules' public cases and the references by
+``autograder regenerate`` and stored in ``public/<function>.cases`` in the plain-bytes
+format of the worker protocol (no pickle). ``autograder check`` grades from these files
+alone, so it never needs ``solutions/``; ``tests/test_public_cases.py`` fails when they
+no longer match what the references compute.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..checks.kit import Call, Case
+from ..sandbox import _ag_protocol as protocol
+
+FORMAT = 1
+PUBLIC_SEED = 0  # public cases never depend on the course's secret seed
+
+
+def path_for(folder: Path, function: str) -> Path:
+    return folder / f"{function}.cases"
+
+
+def expected_of(reference, call: Call):
+    """What the reference gives for ``call``: ``("value", v)`` or ``("raises", name)``."""
+    try:
+        return ("value", reference(*call.args, **call.kwargs))
+    except Exception as exc:  # the reference signalling bad input is an expected outcome
+        return ("raises", type(exc).__name__)
+
+
+def build(function: str, cases: list[Case], reference) -> dict:
+    """The public cases of ``function``: name -> {call, expected}."""
+    built = {}
+    for case in cases:
+        if case.hidden:
+            continue
+        call = case.make(case.rng(function, PUBLIC_SEED))
+        kind, value = expected_of(reference, call)
+        built[case.name] = {"args": list(call.args), "kwargs": call.kwargs,
+                            "expected": {kind: value}}
+    return built
+
+
+def write(folder: Path, function: str, built: dict) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = path_for(folder, function)
+    path.write_bytes(protocol.encode({"format": FORMAT, "function": function, "cases": built}))
+    return path
+
+
+def read(folder: Path, function: str) -> dict:
+    """name -> (Call, expected) for ``function``; empty when the file is absent or unreadable."""
+    path = path_for(folder, function)
+    try:
+        data = protocol.decode(path.read_bytes())
+    except (OSError, protocol.ProtocolError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return {}
+    return {name: (Call(tuple(c["args"]), dict(c["kwargs"])), _expected(c["expected"]))
+            for name, c in data["cases"].items()}
+
+
+def _expected(stored: dict):
+    (kind, value), = stored.items()
+    return kind, value
+
+
+def same(a, b) -> bool:
+    """Whether two stored values are equal (arrays: same dtype, shape and values)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype
+                and a.shape == b.shape and np.allclose(a, b, rtol=1e-12, atol=0, equal_nan=True))
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(same, a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    return a == b
+
+
+def regenerate(course, write_files: bool = True) -> dict[str, dict]:
+    """Build (and by default write) the public cases of every function in ``course``."""
+    from ..checks import cases_of
+    from .references import References
+
+    functions = {e.function: e.file for e in course.exercises}
+    references = References(course.solutions, functions)
+    built = {f: build(f, cases_of(f), references[f]) for f in functions}
+    if write_files:
+        for function, cases in built.items():
+            write(course.public_cases, function, cases)
+    return built

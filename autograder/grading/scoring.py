@@ -1,0 +1,81 @@
+"""Points: how an exercise's points split across its cases, and quick-check scoring.
+
+An exercise's points (from ``course.yaml``) are shared among the cases that ran in
+proportion to their weights; the exercise scores the sum of its passed cases. Sums
+are exact (fractions), so a full score is exactly the points, never 9.999999.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..checks.kit import Case
+from ..course.answers import Answers, shape_problem
+from ..course.model import Exercise, Question
+from .judge import Verdict
+from .results import CaseResult, ExerciseResult, QuestionResult
+
+FEEDBACK_LINES = 3
+
+
+def rounded(value: Fraction) -> float:
+    return round(float(value), 6)
+
+
+def exercise_result(exercise: Exercise, graded: list[tuple[Case, Verdict]]) -> ExerciseResult:
+    total_weight = sum(Fraction(c.weight) for c, _ in graded) or Fraction(1)
+    points = Fraction(exercise.points)
+    cases, score = [], Fraction(0)
+    for case, verdict in graded:
+        share = points * Fraction(case.weight) / total_weight
+        earned = share if verdict.passed else Fraction(0)
+        score += earned
+        cases.append(CaseResult(case.name, rounded(earned), rounded(share), verdict.passed,
+                                case.hidden, verdict.outcome, verdict.message))
+    outcomes = {v.outcome for _, v in graded}
+    if outcomes == {"passed"}:
+        status = "passed"
+    elif outcomes == {"missing"}:
+        status = "missing"
+    elif outcomes <= {"error", "timeout", "crashed", "missing"}:
+        status = "error"
+    else:
+        status = "failed"
+    messages = list(dict.fromkeys(v.message.splitlines()[0] for _, v in graded
+                                  if not v.passed and v.message))
+    feedback = messages[:FEEDBACK_LINES]
+    if len(messages) > FEEDBACK_LINES:
+        feedback.append(f"... and {len(messages) - FEEDBACK_LINES} more kinds of problem "
+                        "(see the cases)")
+    return ExerciseResult(exercise.function, exercise.file, rounded(score), rounded(points),
+                          status, feedback, cases)
+
+
+def _correct(question: Question, answer, key) -> bool:
+    if question.kind == "numeric":
+        return abs(float(answer) - float(key)) <= question.tolerance
+    if question.kind == "multiple":
+        return set(answer) == set(key) and len(answer) == len(set(answer))
+    return answer == key
+
+
+def question_result(question: Question, answers: Answers, key: dict | None) -> QuestionResult:
+    """Score one question; ``key`` is None in a self-check (no answer key at hand)."""
+    result = QuestionResult(question.id, 0.0, float(question.points))
+    if answers.problem:
+        result.message = "answers.yaml could not be read, so this question scores 0"
+        return result
+    answer = answers.values.get(question.id)
+    if answer is None:
+        result.message = "not answered"
+        return result
+    result.answer, result.answered = answer, True
+    problem = shape_problem(question, answer)
+    if problem:
+        result.message = f"answer not understood: {problem}"
+    elif key is None:
+        result.message = "answered (scored when your submission is graded)"
+    elif _correct(question, answer, key[question.id]):
+        result.score = float(question.points)
+    else:
+        result.message = "incorrect"
+    return result

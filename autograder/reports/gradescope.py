@@ -1,0 +1,46 @@
+"""Gradescope's ``results.json``: one test per case and per quick-check question.
+
+Field names and values follow Gradescope's autograder specification; hidden cases take
+the visibility set in ``course.yaml`` (``grading.hidden_visibility``).
+"""
+from __future__ import annotations
+
+import json
+
+from ..grading.results import Report
+
+
+def _test(name, score, max_score, passed, output, visibility, number, tags) -> dict:
+    return {"name": name, "name_format": "text", "number": number, "score": score,
+            "max_score": max_score, "status": "passed" if passed else "failed",
+            "output": output, "output_format": "text", "tags": tags,
+            "visibility": visibility, "extra_data": {}}
+
+
+def as_dict(report: Report, hidden_visibility: str = "after_due_date") -> dict:
+    tests = []
+    for i, assignment in enumerate(report.assignments, 1):
+        n = 0
+        for exercise in assignment.exercises:
+            for case in exercise.cases:
+                n += 1
+                tests.append(_test(
+                    f"{exercise.id}: {case.name}", case.score, case.max_score, case.passed,
+                    case.message or "passed", hidden_visibility if case.hidden else "visible",
+                    f"{i}.{n}", [assignment.id, exercise.id]))
+        for question in assignment.questions:
+            n += 1
+            tests.append(_test(
+                f"quick check: {question.id}", question.score, question.max_score,
+                question.score == question.max_score, question.message or "correct",
+                "visible", f"{i}.{n}", [assignment.id, "quick-check"]))
+    notes = "\n".join(report.warnings)
+    return {"score": report.score, "max_score": report.max_score,
+            "execution_time": report.execution_time, "output": notes,
+            "output_format": "text", "test_output_format": "text", "test_name_format": "text",
+            "visibility": "visible", "stdout_visibility": "hidden",
+            "extra_data": {"seed": report.seed, "course": report.course}, "tests": tests}
+
+
+def render(report: Report, *, hidden_visibility: str = "after_due_date", **_) -> str:
+    return json.dumps(as_dict(report, hidden_visibility), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,81 @@
+"""The ``text`` report, for a person: a table per assignment, then what went wrong."""
+from __future__ import annotations
+
+from ..grading.results import AssignmentResult, ExerciseResult, Report
+
+WIDTH = 34
+CASES_SHOWN = 4
+
+
+def _points(score: float, max_score: float) -> str:
+    return f"{score:g} / {max_score:g}"
+
+
+def _table(assignment: AssignmentResult, check: bool) -> list[str]:
+    lines = [f"{assignment.title} [{assignment.id}]: "
+             f"{_points(assignment.score, assignment.max_score)}"]
+    for e in assignment.exercises:
+        passed = sum(c.passed for c in e.cases)
+        lines.append(f"  {e.id:<{WIDTH}}{e.status:<10}{_points(e.score, e.max_score):>12}"
+                     f"   {passed}/{len(e.cases)} cases")
+    if assignment.questions:
+        answered = sum(q.answered for q in assignment.questions)
+        total = len(assignment.questions)
+        if check:
+            lines.append(f"  {'quick checks':<{WIDTH}}{answered}/{total} answered "
+                         "(scored when graded)")
+        else:
+            score = sum(q.score for q in assignment.questions)
+            top = sum(q.max_score for q in assignment.questions)
+            right = sum(q.score == q.max_score for q in assignment.questions)
+            lines.append(f"  {'quick checks':<{WIDTH}}{f'{right}/{total} right':<10}"
+                         f"{_points(score, top):>12}   {answered}/{total} answered")
+    return lines
+
+
+def _problems(e: ExerciseResult) -> list[str]:
+    """An exercise's feedback, then each distinct problem once with the cases it hit."""
+    lines = [f"  {e.id} ({e.file}): {e.status}, {_points(e.score, e.max_score)}"]
+    by_message: dict[str, list[str]] = {}
+    for c in e.cases:
+        if not c.passed:
+            name = c.name + (" (hidden)" if c.hidden else "")
+            by_message.setdefault(c.message or c.outcome, []).append(name)
+    firsts = {m.splitlines()[0] for m in by_message}
+    lines += [f"    > {hint}" for hint in e.feedback if hint not in firsts]
+    for message, names in by_message.items():
+        first, *rest = message.splitlines()
+        lines.append(f"    x {first}")
+        lines += [f"        {line}" for line in rest]
+        shown = "; ".join(names[:CASES_SHOWN]) + (
+            f"; and {len(names) - CASES_SHOWN} more" if len(names) > CASES_SHOWN else "")
+        lines.append(f"      in: {shown}")
+    return lines
+
+
+def render(report: Report, **_) -> str:
+    check = report.mode == "check"
+    what = "self-check (public cases only)" if check else f"grade (seed {report.seed})"
+    lines = [f"{report.course}: {what} of {report.submission}", ""]
+    for assignment in report.assignments:
+        lines += _table(assignment, check) + [""]
+    failing = [e for a in report.assignments for e in a.exercises if e.status != "passed"]
+    if failing:
+        lines.append("What went wrong")
+        for e in failing:
+            lines += _problems(e)
+        lines.append("")
+    wrong = [q for a in report.assignments for q in a.questions
+             if q.message and q.message != "answered (scored when your submission is graded)"]
+    if wrong:
+        lines.append("Quick checks")
+        lines += [f"  {q.id}: {q.message}" for q in wrong]
+        lines.append("")
+    if report.warnings:
+        lines.append("Warnings")
+        lines += [f"  {w}" for w in report.warnings]
+        lines.append("")
+    label = "Public cases" if check else "Total"
+    lines.append(f"{label}: {_points(report.score, report.max_score)}"
+                 f"   ({report.execution_time:.2f} s)")
+    return "\n".join(lines) + "\n"
