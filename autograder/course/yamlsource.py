@@ -71,9 +71,14 @@ def parse(text: str, file: str) -> Document:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # The context mark is where the broken construct starts (an unclosed bracket);
+        # the problem mark is where the parser gave up, often a line later.
+        mark = exc.context_mark or exc.problem_mark
         line = mark.line + 1 if mark else 1
-        raise YamlError([Problem(file, line, f"not valid YAML: {exc.problem or exc}")]) from None
+        message = f"not valid YAML: {exc.problem or exc}"
+        if exc.context_mark and exc.problem_mark and exc.problem_mark.line != mark.line:
+            message += f" ({exc.context}, noticed on line {exc.problem_mark.line + 1})"
+        raise YamlError([Problem(file, line, message)]) from None
     except yaml.YAMLError as exc:
         raise YamlError([Problem(file, 1, f"not valid YAML: {exc}")]) from None
     document = Document(file, data)
