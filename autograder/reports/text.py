@@ -12,8 +12,14 @@ def _points(score: float, max_score: float) -> str:
 
 
 def _table(assignment: AssignmentResult, check: bool) -> list[str]:
-    lines = [f"{assignment.title} [{assignment.id}]: "
-             f"{_points(assignment.score, assignment.max_score)}"]
+    if check:
+        done = sum(e.status == "passed" for e in assignment.exercises)
+        answered = sum(q.answered for q in assignment.questions)
+        progress = (f"{done}/{len(assignment.exercises)} exercises pass their public cases, "
+                    f"{answered}/{len(assignment.questions)} questions answered")
+    else:
+        progress = _points(assignment.score, assignment.max_score)
+    lines = [f"{assignment.title} [{assignment.id}]: {progress}"]
     for e in assignment.exercises:
         passed = sum(c.passed for c in e.cases)
         lines.append(f"  {e.id:<{WIDTH}}{e.status:<10}{_points(e.score, e.max_score):>12}"
