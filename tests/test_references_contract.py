@@ -141,8 +141,15 @@ def test_exercise_stubs_have_the_reference_signatures(ref, stubs, name):
 @pytest.mark.parametrize("module", MODULES)
 def test_worked_examples_in_exercise_docstrings_hold_for_the_references(ref, stubs, module):
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
-    for test in doctest.DocTestFinder().find(getattr(stubs, module)):
-        test.globs = dict(vars(getattr(ref, module)))  # run the stub's examples on the reference
-        runner.run(test)
+    stub_module = getattr(stubs, module)
+    functions = [f for f in vars(stub_module).values()
+                 if inspect.isfunction(f) and f.__globals__ is vars(stub_module)]
+    # module=False: find each function's examples without asking inspect which module it
+    # belongs to (its file cache can name a stale module object when the same file was
+    # imported earlier in the session, and doctest would then skip the function).
+    for function in functions:
+        for test in doctest.DocTestFinder().find(function, function.__name__, module=False):
+            test.globs = dict(vars(getattr(ref, module)))  # the stub's examples, on the reference
+            runner.run(test)
     failed, attempted = runner.summarize(verbose=False)
     assert attempted > 0 and failed == 0

@@ -2,9 +2,20 @@
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
-import jsonschema
+# jsonschema imports rfc3987_syntax when installed (a jupyter dependency), which builds
+# a parser for ~1.3 s on every start of the command; course.yaml's schema checks no
+# "format", so that module is hidden while jsonschema is imported.
+_HIDE = "rfc3987_syntax" not in sys.modules
+if _HIDE:
+    sys.modules["rfc3987_syntax"] = None
+try:
+    import jsonschema
+finally:
+    if _HIDE:
+        del sys.modules["rfc3987_syntax"]
 
 from ..checks import FUNCTIONS
 from ..sandbox.limits import Limits

@@ -66,7 +66,8 @@ COURSE = {
                 },
                 "limits": {
                     "type": "object", "additionalProperties": False,
-                    "properties": {"call_timeout": POSITIVE, "submission_timeout": POSITIVE,
+                    "properties": {"call_timeout": POSITIVE, "retry_timeout": POSITIVE,
+                                   "submission_timeout": POSITIVE,
                                    "memory_mb": {"type": "integer", "minimum": 64},
                                    "output_kb": {"type": "integer", "minimum": 1}},
                 },

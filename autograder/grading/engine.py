@@ -15,6 +15,7 @@ import pytest
 from .. import checks
 from ..course.answers import read_answers, read_key
 from ..course.model import Assignment, Course
+from ..diagnosis.diagnose import diagnose, with_hints
 from ..sandbox.session import WorkerSession
 from .judge import Judge
 from .plugin import GradingPlugin
@@ -49,6 +50,10 @@ def grade(course: Course, submission: Path, *, assignments=None, seed: int | Non
     """Grade ``submission`` (a folder, a file or a notebook); ``mode`` is grade | check."""
     started = time.monotonic()
     seed = course.grading.seed if seed is None else seed
+    if not assignments and Path(submission).suffix == ".ipynb":
+        # A notebook holds one assignment: by default grade that one, as nbgrader does.
+        from ..integrations.notebook import assignment_of
+        assignments = assignment_of(Path(submission), course)
     chosen = _selected(course, assignments)
     exercises = [e for a in chosen for e in a.exercises]
     warnings: list[str] = []
@@ -62,6 +67,8 @@ def grade(course: Course, submission: Path, *, assignments=None, seed: int | Non
             plugin = GradingPlugin(Judge(course, session, seed, references), exercises,
                                    include_hidden=mode == "grade")
             _run_checks(plugin, {e.file for e in exercises})
+            # Probes need the live worker: the diagnosis runs before the session closes.
+            diagnoses = diagnose(plugin, folder, mode, warnings)
         output = session.output
         answers = read_answers(folder / "answers.yaml", course)
     warnings += answers.warnings
@@ -71,8 +78,9 @@ def grade(course: Course, submission: Path, *, assignments=None, seed: int | Non
     results = []
     for assignment in chosen:
         exercise_results = [
-            exercise_result(e, [(case, plugin.verdict(f, case))
-                                for f, case in plugin.selected if f == e.function])
+            with_hints(exercise_result(e, [(case, plugin.verdict(f, case))
+                                           for f, case in plugin.selected if f == e.function]),
+                       diagnoses.get(e.function))
             for e in assignment.exercises]
         question_results = [question_result(q, answers, key) for q in assignment.questions]
         counted = question_results if mode == "grade" else []

@@ -5,6 +5,7 @@ result that matches the expected one within tolerance is not ``passed``.
 """
 from __future__ import annotations
 
+import signal
 from dataclasses import dataclass
 
 from ..checks.kit import Call, Case, compare
@@ -31,6 +32,51 @@ def _error_text(error: dict) -> str:
     return text
 
 
+def _how_it_ended(status: int, limits) -> str:
+    """How a worker process ended, from its exit status (negative: a signal)."""
+    if status >= 0:
+        return f"it exited with code {status} (os._exit or a fatal error)"
+    try:
+        name = signal.Signals(-status).name
+    except ValueError:
+        name = f"signal {-status}"
+    return {
+        signal.SIGKILL: f"it was killed ({name}), most likely for using more than its "
+                        f"{limits.memory_mb} MB of memory",
+        signal.SIGXCPU: f"it used more processor time than the submission may ({name})",
+        signal.SIGSEGV: f"it crashed with a segmentation fault ({name})",
+        signal.SIGABRT: f"it aborted ({name})",
+    }.get(-status, f"it was stopped by the signal {name}")
+
+
+def _refusal(error: dict) -> str | None:
+    """The sandbox's reason, when the error is the sandbox refusing something."""
+    message = str(error.get("message") or "")
+    if error.get("type") == "PermissionError" and message.startswith("sandbox: "):
+        return message.removeprefix("sandbox: ")
+    return None
+
+
+def _error_verdict(error: dict, limits, importing: str = "") -> Verdict:
+    """An exception raised by the student's code, in a function or (``importing``: the
+    file) at import."""
+    where = f"importing {importing}" if importing else "your function"
+    if error.get("type") == "MemoryError":
+        return Verdict("error", f"{where} ran out of memory: a submission may use at most "
+                                f"{limits.memory_mb} MB (MemoryError)")
+    refusal = _refusal(error)
+    if refusal:
+        text = f"{where} tried something the grader does not allow: {refusal}"
+        trace = (error.get("traceback") or "").rstrip()
+        return Verdict("error", text + (f"\n{trace}" if trace else ""))
+    return Verdict("error", f"{where + ' ' if importing else ''}raised {_error_text(error)}")
+
+
+def _not_started(outcome: Outcome) -> Verdict:
+    return Verdict("crashed", f"not run: {outcome.detail} (a problem of the grader, not of "
+                              "your code: please tell the course staff)")
+
+
 def describe_failure(outcome: Outcome, exercise: Exercise, limits, call: Call | None) -> Verdict:
     """A verdict, in a student's words, for an outcome that produced no result."""
     if outcome.kind == "timeout":
@@ -38,14 +84,27 @@ def describe_failure(outcome: Outcome, exercise: Exercise, limits, call: Call | 
             return Verdict("timeout", (
                 f"not run: grading of your submission reached its "
                 f"{limits.submission_timeout:g} s limit"))
+        if outcome.detail == "skipped":
+            return Verdict("timeout", (
+                f"not run: {exercise.function} was stopped on two other cases for running "
+                "too long, so its remaining cases were not run"))
+        if outcome.detail == "retry":
+            size = f" on a {call.describe()} input" if call else ""
+            return Verdict("timeout", (
+                f"your function ran for more than {limits.retry_timeout:g} s{size} and was "
+                f"stopped (after it first ran out of time, each further case gets "
+                f"{limits.retry_timeout:g} s)"))
         size = f" on a {call.describe()} input" if call else ""
         return Verdict("timeout", (
             f"your function ran for more than {limits.call_timeout:g} s{size} "
             "and was stopped"))
     if outcome.kind == "crashed":
+        if outcome.status is None:
+            return _not_started(outcome)
         return Verdict("crashed", (
-            f"your code ended the process it ran in ({outcome.detail}); "
-            "the other cases were run in a fresh one"))
+            f"your function ended the process it ran in: "
+            f"{_how_it_ended(outcome.status, limits)}; the other cases were run in a "
+            "fresh one"))
     if outcome.kind == "unreadable":
         return Verdict("crashed", f"the result could not be read back ({outcome.detail})")
     error = outcome.error
@@ -55,18 +114,33 @@ def describe_failure(outcome: Outcome, exercise: Exercise, limits, call: Call | 
     if error.get("type") == "NotImplementedError":
         return Verdict("error", f"{exercise.function} is not written yet: it still raises "
                                 "NotImplementedError")
-    return Verdict("error", f"raised {_error_text(error)}")
+    if error.get("kind") == "exit":
+        return Verdict("error", (
+            f"your function tried to end the process ({error.get('type')}: "
+            f"{error.get('message')}) instead of returning a result"))
+    return _error_verdict(error, limits)
 
 
 def _describe_import(outcome: Outcome, exercise: Exercise, limits) -> Verdict:
     error = outcome.error
     if outcome.kind == "timeout":
+        if outcome.detail == "submission":
+            return Verdict("timeout", (
+                f"not run: grading of your submission reached its "
+                f"{limits.submission_timeout:g} s limit before {exercise.file} was imported"))
         return Verdict("timeout", (
             f"importing {exercise.file} took more than {limits.call_timeout:g} s "
             "and was stopped"))
-    if outcome.kind in ("crashed", "unreadable"):
+    if outcome.kind == "crashed":
+        if outcome.status is None:
+            return _not_started(outcome)
         return Verdict("crashed", (
-            f"your module ended the process while being imported ({outcome.detail})"))
+            f"your module ended the process while being imported: "
+            f"{_how_it_ended(outcome.status, limits)}"))
+    if outcome.kind == "unreadable":
+        return Verdict("crashed", (
+            f"the grader could not read its worker's answer while {exercise.file} was "
+            f"imported ({outcome.detail})"))
     if outcome.kind == "missing":
         return Verdict("missing", f"{exercise.file} is missing from your submission")
     if error.get("kind") == "syntax":
@@ -74,7 +148,7 @@ def _describe_import(outcome: Outcome, exercise: Exercise, limits) -> Verdict:
     if error.get("kind") == "exit":
         return Verdict("error", (
             f"your module exited while being imported ({error.get('message')})"))
-    return Verdict("error", f"importing {exercise.file} raised {_error_text(error)}")
+    return _error_verdict(error, limits, exercise.file)
 
 
 class Judge:

@@ -4,14 +4,30 @@ Values come from ``course.yaml`` (``grading.limits``); see :class:`Limits`.
 """
 from __future__ import annotations
 
+import json
 import os
+import pwd
 from dataclasses import dataclass
 from pathlib import Path
+
+# Whether workers run hardened (audit hook, unprivileged user, process and file limits).
+# Only benchmarks/hardening_overhead.py turns it off, to measure what it costs; there is
+# deliberately no option or environment variable for it.
+HARDENING = True
+# The user a worker runs as when the grader runs as root (nobody's uid as a fallback).
+SANDBOX_USER = "nobody"
+OPEN_FILES = 64                 # descriptors a worker may hold open
+FILE_BYTES = 16 * 1024 * 1024   # largest file a worker may write (in its own folder)
 
 
 @dataclass(frozen=True)
 class Limits:
     call_timeout: float = 5.0          # seconds for one call of a student function
+    # Once a function has run out of time, its other cases get this much each: honest
+    # code answers these tiny cases in milliseconds, a function that hangs everywhere
+    # costs call_timeout + retry_timeout instead of a timeout per case, and a function
+    # that hangs on one edge case still loses only that case.
+    retry_timeout: float = 1.0
     submission_timeout: float = 60.0   # seconds for everything one submission runs
     memory_mb: int = 1024              # address space of one worker
     output_kb: int = 64                # captured stdout/stderr kept per submission
@@ -21,12 +37,22 @@ class Limits:
         return self.output_kb * 1024
 
 
-def worker_command(python: str, worker: Path, fd_in: int, fd_out: int,
-                   limits: Limits) -> list[str]:
+def worker_command(python: str, worker: Path, fd_in: int, fd_out: int, limits: Limits,
+                   user: list[int] | None = None) -> list[str]:
+    """How to start a worker (dropping to ``user``, see :func:`sandbox_user`); its
+    limits travel as one JSON argument."""
+    config = {
+        "hardened": HARDENING,
+        "memory_bytes": limits.memory_mb * 1024 * 1024,
+        # A backstop only: the grading process kills a worker at the call's deadline.
+        "cpu_seconds": int(limits.submission_timeout) + 2,
+        "open_files": OPEN_FILES,
+        "file_bytes": FILE_BYTES,
+        "user": user,
+    }
     # -I: no environment variables, no user site-packages, no script or current folder
     # on sys.path; -B: never write .pyc files into the student's folder.
-    return [python, "-I", "-B", str(worker), str(fd_in), str(fd_out),
-            str(limits.memory_mb * 1024 * 1024)]
+    return [python, "-I", "-B", str(worker), str(fd_in), str(fd_out), json.dumps(config)]
 
 
 def worker_environment(folder: Path) -> dict[str, str]:
@@ -44,7 +70,16 @@ def worker_environment(folder: Path) -> dict[str, str]:
     }
 
 
-def worker_user(folder: Path) -> dict:
-    """Extra ``subprocess.Popen`` arguments that choose the worker's user (none yet)."""
-    del folder
-    return {}
+def sandbox_user() -> list[int] | None:
+    """``[uid, gid]`` a worker drops to, or None when the grader is not root.
+
+    Only root may change user; otherwise the worker keeps the grader's user and relies
+    on the audit hook and its resource limits (README, "Security model").
+    """
+    if not HARDENING or os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam(SANDBOX_USER)
+        return [entry.pw_uid, entry.pw_gid]
+    except KeyError:
+        return [65534, 65534]

@@ -2,8 +2,11 @@
 
 A :class:`WorkerSession` owns one worker process at a time for one submission. Each
 request has a deadline; a worker that misses it, dies, or answers with something
-unreadable is killed together with its whole process group and replaced on the next
-request, so one bad call costs that call only.
+unreadable is killed together with its whole process group, its private folder is
+removed, and a fresh one is started on the next request, so one bad call costs that
+call only. A function stopped once for running too long is not called again: each of
+its other cases would most likely wait out the limit too, and the submission's time
+cap would then cost the student exercises that work.
 """
 from __future__ import annotations
 
@@ -18,9 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import _ag_protocol as protocol
-from .limits import Limits, worker_command, worker_environment, worker_user
+from . import workspace
+from .capture import Capture
+from .limits import Limits, sandbox_user, worker_command, worker_environment
 
 WORKER = Path(__file__).with_name("worker.py")
+# Seconds a worker may take to start (import NumPy, harden itself). Not the student's
+# time: no student code has run yet; only the submission's cap bounds it as well.
+STARTUP_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -29,7 +37,9 @@ class Outcome:
 
     ``kind`` is ``ok`` (``value`` holds the decoded result), ``error`` (the student's
     code raised; ``error`` holds type, message, traceback), ``missing`` (no such file or
-    function), ``timeout``, ``crashed`` (the worker died; ``detail`` says how) or
+    function), ``timeout`` (``detail``: ``call``, ``submission``, or ``skipped`` for a
+    function already stopped once), ``crashed`` (the worker died: ``status`` is its exit
+    status, negative for a signal, None when it never started; ``detail`` says how) or
     ``unreadable`` (the worker's answer broke the protocol).
     """
 
@@ -38,27 +48,7 @@ class Outcome:
     error: dict = field(default_factory=dict)
     detail: str = ""
     seconds: float = 0.0
-
-
-class _Output:
-    """Keeps the first ``limit`` bytes a worker prints and counts the rest."""
-
-    def __init__(self, stream, limit: int):
-        self.kept = bytearray()
-        self.dropped = 0
-        self._limit = limit
-        self._thread = threading.Thread(target=self._drain, args=(stream,), daemon=True)
-        self._thread.start()
-
-    def _drain(self, stream) -> None:
-        while chunk := stream.read1(65536):
-            room = self._limit - len(self.kept)
-            self.kept += chunk[:max(room, 0)]
-            self.dropped += max(len(chunk) - max(room, 0), 0)
-        stream.close()
-
-    def join(self, timeout: float) -> None:
-        self._thread.join(timeout)
+    status: int | None = None
 
 
 def _describe_exit(returncode: int) -> str:
@@ -82,30 +72,46 @@ class WorkerSession:
         self.deadline = deadline if deadline is not None else (
             time.monotonic() + limits.submission_timeout)
         self._proc: subprocess.Popen | None = None
-        self._output: list[_Output] = []
+        self._capture = Capture(limits.output_bytes)
+        self._drainer: threading.Thread | None = None
+        self._workspace: Path | None = None
+        self._ready = False
+        self._sent = 0
+        self._timeouts: dict[tuple[str, str], int] = {}
         self.restarts = 0
+        self.isolation: dict = {}  # what the last worker reported of itself when ready
 
     # -- process lifecycle -------------------------------------------------------
     def start(self) -> None:
         if self._proc is not None:
             return
+        user = sandbox_user()
+        self._workspace = workspace.create(self.folder, user)
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         try:
             self._proc = subprocess.Popen(
-                worker_command(sys.executable, WORKER, req_r, resp_w, self.limits),
-                cwd=self.folder, env=worker_environment(self.folder),
+                worker_command(sys.executable, WORKER, req_r, resp_w, self.limits, user),
+                cwd=self._workspace, env=worker_environment(self._workspace),
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                pass_fds=(req_r, resp_w), start_new_session=True, **worker_user(self.folder))
+                pass_fds=(req_r, resp_w), start_new_session=True)
+        except BaseException:
+            for fd in (req_w, resp_r):
+                os.close(fd)
+            workspace.remove(self._workspace)
+            self._workspace = None
+            raise
         finally:
             os.close(req_r)
             os.close(resp_w)
         os.set_blocking(req_w, False)
         self._req, self._resp = req_w, resp_r
-        self._output.append(_Output(self._proc.stdout, self.limits.output_bytes))
+        self._ready = False
+        self._drainer = self._capture.drain(self._proc.stdout)
 
     def _kill(self) -> int:
-        """Kill the worker's whole process group and reap it; returns its exit status."""
+        """Kill the worker's whole process group, reap it, remove its folder; returns
+        its exit status."""
         proc, self._proc = self._proc, None
         if proc is None:
             return 0
@@ -114,12 +120,18 @@ class WorkerSession:
                 os.close(fd)
             except OSError:
                 pass
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        # The worker leads its process group and cannot leave it (a session leader), nor
+        # start processes (RLIMIT_NPROC): the group is everything it is.
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         returncode = proc.wait()
-        self._output[-1].join(1.0)
+        if self._drainer is not None:
+            self._drainer.join(1.0)
+        workspace.remove(self._workspace)
+        self._workspace = None
         return returncode
 
     def close(self) -> None:
@@ -135,11 +147,9 @@ class WorkerSession:
 
     @property
     def output(self) -> str:
-        """What the student's code printed, truncated to the configured size."""
-        kept = b"".join(bytes(o.kept) for o in self._output)[:self.limits.output_bytes]
-        dropped = sum(o.dropped for o in self._output)
-        text = kept.decode("utf-8", "replace")
-        return text + (f"\n[... {dropped} more bytes of output not kept]" if dropped else "")
+        """What the student's code printed, truncated to the configured size, with
+        control characters shown as escapes."""
+        return self._capture.text()
 
     # -- requests ------------------------------------------------------------------
     def load(self, module: str) -> Outcome:
@@ -148,38 +158,83 @@ class WorkerSession:
 
     def call(self, module: str, function: str, args=(), kwargs=None) -> Outcome:
         """Call ``module.function(*args, **kwargs)`` in the worker."""
-        return self._request({"op": "call", "module": module, "function": function,
-                              "args": list(args), "kwargs": dict(kwargs or {})})
+        key = (module, function)
+        timeouts = self._timeouts.get(key, 0)
+        if timeouts >= 2:
+            return Outcome("timeout", detail="skipped")
+        budget = self.limits.retry_timeout if timeouts else self.limits.call_timeout
+        outcome = self._request({"op": "call", "module": module, "function": function,
+                                 "args": list(args), "kwargs": dict(kwargs or {})},
+                                budget=min(budget, self.limits.call_timeout))
+        if outcome.kind == "timeout" and outcome.detail == "call":
+            self._timeouts[key] = timeouts + 1
+            if timeouts:
+                return Outcome("timeout", detail="retry", seconds=outcome.seconds)
+        return outcome
 
-    def _request(self, request: dict) -> Outcome:
+    def _fail(self, kind: str, started: float, detail: str) -> Outcome:
+        """Kill the worker after a request went wrong (``kind``); the next one restarts it."""
+        self._kill()
+        self.restarts += 1
+        return Outcome(kind, detail=detail, seconds=time.monotonic() - started)
+
+    def _start_worker(self) -> Outcome | None:
+        """Start a worker if none runs and wait until it is ready; an Outcome if it
+        could not be."""
         started = time.monotonic()
-        budget = min(self.limits.call_timeout, self.deadline - started)
-        if budget <= 0:
-            return Outcome("timeout", detail="submission", seconds=0.0)
         self.start()
-        deadline = started + budget
+        if self._ready:
+            return None
+        try:
+            ready = protocol.decode(self._receive(min(self.deadline, started + STARTUP_TIMEOUT)))
+            if not (isinstance(ready, dict) and ready.get("ready") is True):
+                raise protocol.ProtocolError("the worker's first message was not 'ready'")
+        except TimeoutError:
+            if time.monotonic() >= self.deadline:
+                return self._fail("timeout", started, detail="submission")
+            return self._fail("crashed", started, detail=(
+                f"the grader's worker did not start within {STARTUP_TIMEOUT:g} s"))
+        except (EOFError, OSError, protocol.ProtocolError) as exc:
+            last = self.output.strip().splitlines()[-1:] or [str(exc)]
+            return self._fail("crashed", started, detail=(
+                f"the grader's worker did not start: {last[0]}"))
+        self.isolation = ready
+        self._ready = True
+        return None
+
+    def _request(self, request: dict, budget: float | None = None) -> Outcome:
+        if time.monotonic() >= self.deadline:
+            return Outcome("timeout", detail="submission")
+        failed = self._start_worker()
+        if failed is not None:
+            return failed
+        # The call's time starts now, once the worker is ready.
+        started = time.monotonic()
+        budget = self.limits.call_timeout if budget is None else budget
+        deadline = min(started + budget, self.deadline)
+        self._sent += 1
+        request["id"] = self._sent
         try:
             self._send(protocol.encode(request), deadline)
             reply = protocol.decode(self._receive(deadline))
         except TimeoutError:
-            self._kill()
-            self.restarts += 1
             kind = "submission" if deadline >= self.deadline else "call"
-            return Outcome("timeout", detail=kind, seconds=time.monotonic() - started)
+            return self._fail("timeout", started, detail=kind)
         except (EOFError, BrokenPipeError, ConnectionError):
             status = self._kill()
             self.restarts += 1
-            return Outcome("crashed", detail=_describe_exit(status),
+            return Outcome("crashed", detail=_describe_exit(status), status=status,
                            seconds=time.monotonic() - started)
         except protocol.ProtocolError as exc:
-            self._kill()
-            self.restarts += 1
-            return Outcome("unreadable", detail=str(exc), seconds=time.monotonic() - started)
+            return self._fail("unreadable", started, detail=str(exc))
+        if not isinstance(reply, dict) or reply.get("id") != self._sent:
+            # A reply to another request (or written by the student's code itself).
+            return self._fail("unreadable", started, detail="reply out of order")
         return self._outcome(reply, time.monotonic() - started)
 
     @staticmethod
-    def _outcome(reply, seconds: float) -> Outcome:
-        if not isinstance(reply, dict) or "ok" not in reply:
+    def _outcome(reply: dict, seconds: float) -> Outcome:
+        if "ok" not in reply:
             return Outcome("unreadable", detail="reply is not a mapping", seconds=seconds)
         if reply["ok"]:
             return Outcome("ok", value=reply.get("value", reply.get("names")), seconds=seconds)
@@ -188,37 +243,41 @@ class WorkerSession:
         kind = "missing" if error["kind"] == "missing" else "error"
         return Outcome(kind, error=error, seconds=seconds)
 
+    # -- the pipes -------------------------------------------------------------------
+    @staticmethod
+    def _wait(fd: int, events: int, deadline: float) -> bool:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        poller = select.poll()  # not select(): descriptors above 1023 are fine
+        poller.register(fd, events)
+        return bool(poller.poll(remaining * 1000))
+
     def _send(self, payload: bytes, deadline: float) -> None:
         view = memoryview(len(payload).to_bytes(4, "big") + payload)
         while view:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError
-            _, ready, _ = select.select([], [self._req], [], remaining)
-            if ready:
+            if self._wait(self._req, select.POLLOUT, deadline):
                 try:
                     view = view[os.write(self._req, view):]
                 except BlockingIOError:
                     continue
 
-    def _receive_exact(self, size: int, deadline: float) -> bytes:
-        chunks, remaining = [], size
-        while remaining:
-            wait = deadline - time.monotonic()
-            if wait <= 0:
-                raise TimeoutError
-            ready, _, _ = select.select([self._resp], [], [], wait)
-            if not ready:
+    def _read_exact(self, size: int, deadline: float) -> bytearray:
+        buffer = bytearray(size)  # never more than MAX_MESSAGE_BYTES: checked first
+        view, got = memoryview(buffer), 0
+        while got < size:
+            if not self._wait(self._resp, select.POLLIN, deadline):
                 continue
-            chunk = os.read(self._resp, min(remaining, 1 << 20))
-            if not chunk:
+            count = os.readv(self._resp, [view[got:got + (1 << 20)]])
+            if not count:
                 raise EOFError
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        return b"".join(chunks)
+            got += count
+        return buffer
 
-    def _receive(self, deadline: float) -> bytes:
-        size = int.from_bytes(self._receive_exact(4, deadline), "big")
+    def _receive(self, deadline: float) -> bytearray:
+        size = int.from_bytes(self._read_exact(4, deadline), "big")
         if size > protocol.MAX_MESSAGE_BYTES:
-            raise protocol.ProtocolError(f"reply of {size} bytes exceeds the limit")
-        return self._receive_exact(size, deadline)
+            raise protocol.ProtocolError(
+                f"a reply of {size / 2**20:.0f} MB, more than the grader accepts "
+                f"({protocol.MAX_MESSAGE_BYTES / 2**20:.0f} MB)")
+        return self._read_exact(size, deadline)

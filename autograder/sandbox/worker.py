@@ -1,31 +1,124 @@
 """The worker: the only process that ever imports a student's code.
 
-Started as ``python -I -B worker.py FD_IN FD_OUT`` with a private copy of the
-submission as its working directory. It reads requests from FD_IN and answers on
-FD_OUT in the plain-bytes format of ``_ag_protocol``; the student's prints go to its
-stdout/stderr, which the grading process captures separately. It imports nothing of
-the ``autograder`` package, holds no reference implementation and no expected output:
-it only runs what it is asked to run and sends back what came out.
+Started as ``python -I -B worker.py FD_IN FD_OUT CONFIG`` (CONFIG: the JSON of
+``limits.worker_command``) in a private copy of the submission's Python files. Before
+any student code runs it, in this order: imports NumPy (without ``ctypes``), applies
+its resource limits, drops to the sandbox user when started as root, installs the audit
+hook of ``guard.py``, then says it is ready. It then reads requests from FD_IN and
+answers on FD_OUT in the plain-bytes format of ``_ag_protocol``; the student's prints go
+to its stdout/stderr, which the grading process captures separately.
+
+It imports nothing of the ``autograder`` package (its two helpers are loaded by path),
+holds no reference implementation and no expected output: it only runs what it is asked
+to run and sends back what came out.
 """
 import importlib
 import importlib.util
+import json
 import os
 import sys
 import traceback
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
+SUBMISSION = os.getcwd()
+# Imported before privileges are dropped when the Python installation is not readable
+# by the sandbox user (a Python under /root), so a student may still use them.
+# (numpy.testing is left out: it costs 40 ms per worker and exercises do not need it.)
+PRELOAD = ("numpy.random", "numpy.fft", "array", "bisect", "cmath", "copy", "dataclasses",
+           "decimal", "fractions", "heapq", "random", "signal", "statistics", "string")
+# Never loaded in a hardened worker; NumPy copes without it (ndarray.ctypes aside).
+NOT_LOADED = ("ctypes", "_ctypes")
 
 
-def _load_protocol():
-    spec = importlib.util.spec_from_file_location(
-        "_ag_protocol", os.path.join(_HERE, "_ag_protocol.py"))
+class _RefuseCtypes:
+    """A meta path finder that keeps ``ctypes`` out while NumPy is imported."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name in NOT_LOADED:
+            raise ImportError(f"{name} is not available while grading")
+        return None
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(_HERE, f"{name}.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-protocol = _load_protocol()
-SUBMISSION = os.getcwd()
+def _readable_by_others(path: str) -> bool:
+    """Whether a user with no relation to the file's owner may read ``path``."""
+    import stat
+
+    path = os.path.realpath(path)
+    while True:
+        mode = os.stat(path).st_mode
+        if not mode & stat.S_IXOTH or (stat.S_ISDIR(mode) and not mode & stat.S_IROTH):
+            return False
+        if path == "/":
+            return True
+        path = os.path.dirname(path)
+
+
+def _apply_limits(config: dict) -> None:
+    import resource
+
+    def cap(limit, value):
+        resource.setrlimit(limit, (value, value))
+
+    cap(resource.RLIMIT_CORE, 0)
+    if config["memory_bytes"] > 0:
+        cap(resource.RLIMIT_AS, config["memory_bytes"])
+    if config["hardened"]:
+        # SIGXCPU at the soft limit, SIGKILL one second later.
+        resource.setrlimit(resource.RLIMIT_CPU, (config["cpu_seconds"], config["cpu_seconds"] + 1))
+        cap(resource.RLIMIT_FSIZE, config["file_bytes"])
+        cap(resource.RLIMIT_NOFILE, config["open_files"])
+
+
+def _drop_privileges(user) -> None:
+    uid, gid = user
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+
+
+def _forbid_processes() -> None:
+    import resource
+
+    # No new process or thread at all: the kernel counts the user's processes against
+    # this limit, and that user already has this one. (Root would be exempt, which is
+    # why it is set after the drop.)
+    resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+
+
+def setup(config: dict):
+    """Everything that happens before student code may run; returns the protocol module
+    and the ready message."""
+    hardened = config["hardened"]
+    if hardened:
+        sys.meta_path.insert(0, _RefuseCtypes)
+    try:
+        protocol = _load("_ag_protocol")  # imports NumPy
+        if hardened and config["user"] and not all(
+                _readable_by_others(os.path.dirname(m.__file__)) for m in (os, protocol.np)):
+            for name in PRELOAD:
+                importlib.import_module(name)
+        guard = _load("guard") if hardened else None
+    finally:
+        if hardened:
+            sys.meta_path.remove(_RefuseCtypes)
+    _apply_limits(config)
+    if hardened:
+        if config["user"]:
+            _drop_privileges(config["user"])
+        _forbid_processes()
+        prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+        guard.install(SUBMISSION, sorted(prefixes), [os.path.dirname(_HERE)])
+    ready = {"ready": True, "pid": os.getpid(), "uid": os.getuid(), "gid": os.getgid(),
+             "hardened": hardened}
+    return protocol, ready
 
 
 def _student_traceback(exc: BaseException) -> str:
@@ -60,6 +153,15 @@ def _describe_error(exc: BaseException, module: str) -> dict:
     }
 
 
+def _failure(exc: BaseException, module: str, during: str) -> dict:
+    try:
+        reply = _describe_error(exc, module)
+    except MemoryError:  # the student's data is still held by the traceback's frames
+        reply = dict(OUT_OF_MEMORY)
+    reply["during"] = during
+    return reply
+
+
 def _import(module: str):
     if module in sys.modules:
         return sys.modules[module]
@@ -71,9 +173,7 @@ def handle(request: dict) -> dict:
     try:
         module = _import(module_name)
     except BaseException as exc:  # noqa: B036 - a student's import may raise anything
-        reply = _describe_error(exc, module_name)
-        reply["during"] = "import"
-        return reply
+        return _failure(exc, module_name, "import")
     if request["op"] == "load":
         names = [n for n, v in vars(module).items() if callable(v)]
         return {"ok": True, "names": names}
@@ -85,13 +185,18 @@ def handle(request: dict) -> dict:
     try:
         value = function(*request.get("args", ()), **request.get("kwargs", {}))
     except BaseException as exc:  # noqa: B036
-        reply = _describe_error(exc, module_name)
-        reply["during"] = "call"
-        return reply
+        return _failure(exc, module_name, "call")
     return {"ok": True, "value": value}
 
 
-def main(fd_in: int, fd_out: int) -> None:
+# Built before any student code runs: when memory is exhausted there may be none left
+# to describe the error with.
+OUT_OF_MEMORY = {"ok": False, "kind": "exception", "type": "MemoryError",
+                 "mro": ["MemoryError", "Exception", "BaseException", "object"],
+                 "message": "", "traceback": ""}
+
+
+def main(protocol, fd_in: int, fd_out: int) -> None:
     # The student's folder is the only place code is imported from, besides the
     # Python installation itself.
     sys.path.insert(0, SUBMISSION)
@@ -100,27 +205,24 @@ def main(fd_in: int, fd_out: int) -> None:
             request = protocol.decode(protocol.read_message(fd_in))
         except EOFError:
             return
-        reply = handle(request)
+        try:
+            reply = handle(request)
+        except MemoryError:
+            reply = dict(OUT_OF_MEMORY, during="call")
+        reply["id"] = request.get("id")
         sys.stdout.flush()
         sys.stderr.flush()
         try:
             payload = protocol.encode(reply)
         except Exception as exc:  # an unencodable result is the student's, not ours
-            payload = protocol.encode({"ok": False, "kind": "exception",
+            payload = protocol.encode({"ok": False, "kind": "exception", "id": request.get("id"),
                                        "type": type(exc).__name__, "mro": [],
                                        "message": f"result could not be sent: {exc}",
                                        "traceback": "", "during": "call"})
         protocol.write_message(fd_out, payload)
 
 
-def _apply_limits(memory_bytes: int) -> None:
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if memory_bytes > 0:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-
-
 if __name__ == "__main__":
-    _apply_limits(int(sys.argv[3]))
-    main(int(sys.argv[1]), int(sys.argv[2]))
+    _protocol, _ready = setup(json.loads(sys.argv[3]))
+    _protocol.write_message(int(sys.argv[2]), _protocol.encode(_ready))
+    main(_protocol, int(sys.argv[1]), int(sys.argv[2]))

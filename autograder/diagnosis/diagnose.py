@@ -1,0 +1,179 @@
+"""Diagnosis: for each exercise that lost points, say what the mistake is.
+
+After the graded cases, inside the same worker session, the student's function runs on
+its exercise's probes (:mod:`.probes`). In ``grade`` mode the results are compared with
+what each catalogued variant gives on the same probes (computed here, see
+:mod:`.variants`): a variant that behaves exactly like the student's code names the
+mistake, and its hint is the feedback. A variant of an exercise the student's function
+calls (their softmax, from their attention) is tried too, when that exercise lost points
+as well. Where no variant matches, and always in ``check`` mode (no ``solutions/``),
+the feedback is what the results prove without a reference (:mod:`.properties`) and
+what the pattern of passed and failed cases shows (:mod:`.contrasts`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..grading.results import ExerciseResult
+from . import variants
+from .catalogue import CatalogueError
+from .contrasts import contrasts
+from .dependencies import dependencies
+from .outcomes import Result, agree, from_outcome, run_trusted
+from .probes import probes_of
+from .properties import facts
+
+NAMED_SHOWN = 2
+FACTS_SHOWN = 3
+# An exercise whose cases ran out of time or killed the worker is not probed: more
+# calls would only spend the submission's time limit on code known to be slow.
+NOT_PROBED = {"timeout", "crashed", "missing"}
+
+
+@dataclass
+class Diagnosis:
+    """The hints of one exercise; ``named`` holds the keys of the matching mistakes."""
+    hints: list[str] = field(default_factory=list)
+    named: list[str] = field(default_factory=list)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def observe(session, exercise) -> list[tuple] | None:
+    """The student's results on the probes, or None when there is nothing to learn."""
+    observed = []
+    for probe in probes_of(exercise.function):
+        result = from_outcome(session.call(exercise.module, exercise.function,
+                                           probe.call.args, probe.call.kwargs))
+        if result.kind == "lost" or result.during == "import" or \
+                result.error == "NotImplementedError":
+            return None
+        observed.append((probe, result))
+    return observed
+
+
+def _behaviour(function, observed) -> list[Result]:
+    return [run_trusted(function, probe.call) for probe, _ in observed]
+
+
+def named_mistakes(exercise, observed, references, catalogue, solutions: Path,
+                   suspects: dict[str, object]) -> list[tuple[str, object]]:
+    """``(suspect, mistake)`` for the catalogued variants that behave like the student.
+
+    ``suspects`` maps the exercises whose variants are tried through ``exercise``, in
+    order, to the keys of the mistakes to try (None: all of them); the first suspect with
+    a match is the answer.
+    """
+    function = exercise.function
+    student = [r for _, r in observed]
+    reference = _behaviour(references[function], observed)
+    found = []
+    for suspect, keys in suspects.items():
+        for mistake in (m for m in catalogue if m.function == suspect
+                        and (keys is None or m.key in keys)):
+            variant = _behaviour(variants.variant_function(solutions, mistake, function),
+                                 observed)
+            if all(map(agree, variant, reference)):
+                continue  # the probes cannot see this variant through this exercise
+            if all(map(agree, variant, student)):
+                found.append((suspect, mistake))
+        if found:
+            break
+    return found
+
+
+def _hint(function: str, suspect: str, mistake) -> str:
+    if suspect == function:
+        return mistake.hint
+    return f"This comes from your {suspect}, which {function} calls: {mistake.hint}"
+
+
+def diagnose_exercise(exercise, observed, graded, *, calls: set[str], lost: set[str],
+                      ungraded: set[str] = frozenset(), earlier: dict | None = None,
+                      references=None, catalogue=(), solutions: Path | None = None) -> Diagnosis:
+    """The diagnosis of one exercise from its probe results and its graded cases.
+
+    ``graded``: ``(call, passed)`` of each case that expects a result; ``calls``: the
+    exercises the student's function calls; ``lost``: those that lost points in this
+    run, ``ungraded``: those it did not grade; ``earlier``: the diagnoses already made.
+    A called exercise is blamed only for a mistake its own diagnosis named (for any of
+    its mistakes when it was not graded). Without ``references`` (a self-check) only
+    reference-free facts are given.
+    """
+    function = exercise.function
+    earlier = earlier or {}
+    called_and_lost = sorted(f for f in calls if f in lost)
+    if references is not None and observed is not None:
+        # A called exercise known to be wrong explains the most; then this one's own
+        # mistakes; then those of called exercises this run did not grade.
+        suspects = {f: (earlier[f].named if f in earlier else []) for f in called_and_lost}
+        suspects[function] = None
+        suspects |= {f: None for f in sorted(calls & ungraded)}
+        found = named_mistakes(exercise, observed, references, catalogue, solutions, suspects)
+        if found:
+            found = found[:NAMED_SHOWN]
+            return Diagnosis([_hint(function, s, m) for s, m in found],
+                             [m.key for _, m in found])
+    stated = [f"It calls your {f}, which loses points too: fix {f} first, as its mistakes "
+              "show up here as well." for f in called_and_lost]
+    stated += facts(function, observed) if observed is not None else []
+    stated += contrasts(function, graded)
+    return Diagnosis([_sentence(s) for s in dict.fromkeys(stated)][:FACTS_SHOWN])
+
+
+def diagnose(plugin, folder: Path, mode: str, warnings: list[str]) -> dict[str, Diagnosis]:
+    """Diagnose every exercise of a graded run that lost points; function -> Diagnosis.
+
+    A diagnosis that fails is left out with a line in ``warnings``; it never changes a
+    score.
+    """
+    judge = plugin.judge
+    graded: dict[str, list] = {}
+    for function, case in plugin.selected:
+        graded.setdefault(function, []).append((case, plugin.verdict(function, case)))
+    lost = {f for f, items in graded.items() if not all(v.passed for _, v in items)}
+    ungraded = {e.function for e in judge.course.exercises} - set(graded)
+    calls = dependencies(folder)
+    references = judge.references if mode == "grade" else None
+    catalogue, solutions = (), None
+    if references is not None:  # grade mode: solutions/ is at hand
+        solutions = judge.course.solutions
+        try:
+            catalogue = variants.catalogue(str(solutions))
+        except (CatalogueError, OSError) as exc:
+            warnings.append(f"the catalogue of known mistakes could not be read, so no "
+                            f"mistake is named: {exc}")
+    result = {}
+    # What an exercise calls is diagnosed before it, so it can be blamed by name.
+    order = sorted(graded, key=lambda f: len(calls.get(f, ())))
+    for function in order:
+        items = graded[function]
+        if function not in lost or {v.outcome for _, v in items} & NOT_PROBED:
+            continue
+        exercise = plugin.exercises[function]
+        try:
+            cases = []
+            for case, verdict in items:
+                built = judge.inputs(exercise, case)
+                if built is not None and built[1][0] == "value":
+                    cases.append((built[0], verdict.passed))
+            result[function] = diagnose_exercise(
+                exercise, observe(judge.session, exercise), cases,
+                calls=calls.get(function, set()), lost=lost, ungraded=ungraded,
+                earlier=result, references=references, catalogue=catalogue,
+                solutions=solutions)
+        except Exception as exc:  # a hint is a bonus: its failure must not stop grading
+            warnings.append(f"the grader could not diagnose {function} ({type(exc).__name__}: "
+                            f"{exc}); its score is not affected")
+    return result
+
+
+def with_hints(result: ExerciseResult, diagnosis: Diagnosis | None) -> ExerciseResult:
+    """``result`` with the diagnosis's hints first in its feedback."""
+    if diagnosis and diagnosis.hints:
+        result.feedback = [*diagnosis.hints,
+                           *(f for f in result.feedback if f not in diagnosis.hints)]
+    return result

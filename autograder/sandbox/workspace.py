@@ -1,0 +1,72 @@
+"""A worker's private folder: a fresh copy of the submission's Python files.
+
+Each worker process gets its own temporary folder holding copies of the submission's
+top-level ``.py`` files, and nothing else. Nothing a worker writes there (a
+``results.json``, a rewritten ``answers.yaml``, a link to the answer key) is ever read by
+the grading process, which reads the submission from its own copy; the folder is removed
+when the worker ends. When the worker runs as another user, the folder and its files
+belong to that user, so it can write there and nowhere else that matters.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+
+def _enterable_by_others(path: str) -> bool:
+    path = os.path.realpath(path)
+    while True:
+        if not os.stat(path).st_mode & stat.S_IXOTH:
+            return False
+        if path == "/":
+            return True
+        path = os.path.dirname(path)
+
+
+def _base(owner: list[int] | None) -> str:
+    """Where the folder goes: the usual temporary folder, unless another user could not
+    reach it (TMPDIR inside a private folder), then /tmp."""
+    base = tempfile.gettempdir()
+    if owner is None or _enterable_by_others(base):
+        return base
+    if _enterable_by_others("/tmp"):
+        return "/tmp"
+    raise RuntimeError(f"no temporary folder the sandbox user can enter: {base} and /tmp "
+                       "are closed to other users")
+
+
+def create(source: Path, owner: list[int] | None) -> Path:
+    """A new folder with copies of the regular ``*.py`` files directly in ``source``."""
+    folder = Path(tempfile.mkdtemp(prefix="autograder-worker-", dir=_base(owner)))
+    try:
+        for entry in os.scandir(source):
+            if entry.name.endswith(".py") and entry.is_file(follow_symlinks=False):
+                shutil.copyfile(entry.path, folder / entry.name, follow_symlinks=False)
+                os.chmod(folder / entry.name, 0o644)
+        if owner is not None:
+            for path in (folder, *folder.iterdir()):
+                os.chown(path, *owner, follow_symlinks=False)
+    except BaseException:
+        remove(folder)
+        raise
+    return folder
+
+
+def remove(folder: Path | None) -> None:
+    """Remove ``folder`` and whatever a worker left in it."""
+    if folder is None or not os.path.lexists(folder):
+        return
+    # A worker may leave a folder without permissions (os.mkdir(name, 0)): give them back
+    # before each is entered (os.walk goes top-down, after this loop body has run).
+    for root, dirs, _files in os.walk(folder):
+        for name in dirs:
+            path = os.path.join(root, name)
+            try:
+                if not os.path.islink(path):
+                    os.chmod(path, stat.S_IRWXU)
+            except OSError:
+                pass  # rmtree below removes what it can
+    shutil.rmtree(folder, ignore_errors=True)

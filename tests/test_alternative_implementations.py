@@ -1,0 +1,59 @@
+"""Correct code written quite differently from the references earns full marks and no hint.
+
+``tests/fixtures/alternatives/`` holds three full submissions: one written with einsum,
+one with Python loops over batch entries, queries and heads, one that computes in
+float64 inside and casts back. Beyond their grade, the diagnosis is forced on every
+exercise (as if it had lost points): no catalogued mistake may match them and no
+reference-free fact may be claimed about them.
+"""
+from pathlib import Path
+
+import pytest
+
+from autograder.checks import FUNCTIONS
+from autograder.course.loader import load_course
+from autograder.course.model import Exercise
+from autograder.diagnosis.diagnose import named_mistakes, observe
+from autograder.diagnosis.properties import facts
+from autograder.diagnosis.variants import catalogue
+from autograder.grading.engine import grade
+from autograder.grading.references import References
+from autograder.grading.submission import prepared
+from autograder.sandbox.session import WorkerSession
+
+ROOT = Path(__file__).resolve().parent.parent
+ALTERNATIVES = ROOT / "tests" / "fixtures" / "alternatives"
+NAMES = ["einsum", "loops", "float64_inside"]
+
+
+@pytest.fixture(scope="module")
+def course():
+    return load_course(ROOT / "course.yaml")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_correct_alternative_earns_full_marks_and_no_hint(name, course):
+    report = grade(course, ALTERNATIVES / name)
+    exercises = [e for a in report.assignments for e in a.exercises]
+    assert {e.id for e in exercises} == set(FUNCTIONS)
+    assert [(e.id, e.score, e.feedback) for e in exercises if e.score != e.max_score
+            or e.feedback] == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_mistake_or_fact_is_found_in_a_correct_alternative_even_when_probed(name, course):
+    references = References(course.solutions, FUNCTIONS)
+    mistakes = catalogue(str(course.solutions))
+    claims = {}
+    with prepared(ALTERNATIVES / name, []) as folder, \
+            WorkerSession(folder, course.grading.limits) as session:
+        for function, file in FUNCTIONS.items():
+            exercise = Exercise(function, file, 1)
+            observed = observe(session, exercise)
+            assert observed is not None, function
+            found = named_mistakes(exercise, observed, references, mistakes, course.solutions,
+                                   {function: None})
+            stated = facts(function, observed)
+            if found or stated:
+                claims[function] = [m.key for _, m in found] + stated
+    assert claims == {}
