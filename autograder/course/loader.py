@@ -5,17 +5,20 @@ import ast
 import sys
 from pathlib import Path
 
-# jsonschema imports rfc3987_syntax when installed (a jupyter dependency), which builds
-# a parser for ~1.3 s on every start of the command; course.yaml's schema checks no
-# "format", so that module is hidden while jsonschema is imported.
-_HIDE = "rfc3987_syntax" not in sys.modules
-if _HIDE:
-    sys.modules["rfc3987_syntax"] = None
+# jsonschema imports the optional checkers of string formats that happen to be
+# installed (jupyter brings several); rfc3987_syntax alone builds a parser for ~1.3 s,
+# and together they cost every command start. course.yaml's schema checks no "format",
+# so those modules are hidden while jsonschema is imported (a None entry in sys.modules
+# makes their import fail, which jsonschema handles by skipping that format).
+_FORMAT_CHECKERS = ("rfc3987_syntax", "rfc3987", "rfc3986_validator", "rfc3339_validator",
+                    "idna", "fqdn", "webcolors", "jsonpointer", "uri_template", "isoduration")
+_HIDDEN = [name for name in _FORMAT_CHECKERS if name not in sys.modules]
+sys.modules.update(dict.fromkeys(_HIDDEN))
 try:
     import jsonschema
 finally:
-    if _HIDE:
-        del sys.modules["rfc3987_syntax"]
+    for _name in _HIDDEN:
+        del sys.modules[_name]
 
 from ..checks import FUNCTIONS
 from ..sandbox.limits import Limits

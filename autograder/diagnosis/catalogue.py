@@ -79,8 +79,14 @@ def read_file(path: Path) -> list[Mistake]:
         tree = ast.parse(text, filename=str(path))
     except SyntaxError as exc:
         raise CatalogueError(f"{path}:{exc.lineno}: {exc.msg}") from None
-    imports = [ast.get_source_segment(text, n) for n in tree.body
-               if isinstance(n, (ast.Import, ast.ImportFrom))]
+    lines = text.splitlines()
+
+    def segment(node: ast.stmt) -> str:
+        # Top-level statements span whole lines (a def's lineno is its `def` line, after
+        # its decorators); ast.get_source_segment would re-split the file on every call.
+        return "\n".join(lines[node.lineno - 1:node.end_lineno])
+
+    imports = [segment(n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
     functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
     helpers = {n.name: n for n in functions if not n.decorator_list}
     mistakes = []
@@ -95,9 +101,8 @@ def read_file(path: Path) -> list[Mistake]:
                 f"(known: {', '.join(f for f, file in FUNCTIONS.items() if file == path.name)})")
         if not hint:
             raise CatalogueError(f"{path}:{node.lineno}: mistake {ident!r} has an empty hint")
-        parts = ["\n".join(imports), *(ast.get_source_segment(text, helpers[h])
-                             for h in _helpers_needed(node, helpers)),
-                 _renamed(ast.get_source_segment(text, node), node.name, function)]
+        parts = ["\n".join(imports), *(segment(helpers[h]) for h in _helpers_needed(node, helpers)),
+                 _renamed(segment(node), node.name, function)]
         source = f"\n\n# -- catalogued mistake {function}/{ident} --\n" + "\n\n\n".join(parts)
         mistakes.append(Mistake(function, ident, hint, path.name, source + "\n"))
     return mistakes

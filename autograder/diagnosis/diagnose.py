@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..grading.results import ExerciseResult
 from . import variants
 from .catalogue import CatalogueError
 from .contrasts import contrasts
@@ -135,6 +134,8 @@ def diagnose(plugin, folder: Path, mode: str, warnings: list[str]) -> dict[str, 
     for function, case in plugin.selected:
         graded.setdefault(function, []).append((case, plugin.verdict(function, case)))
     lost = {f for f, items in graded.items() if not all(v.passed for _, v in items)}
+    if not lost:
+        return {}
     ungraded = {e.function for e in judge.course.exercises} - set(graded)
     calls = dependencies(folder)
     references = judge.references if mode == "grade" else None
@@ -170,10 +171,3 @@ def diagnose(plugin, folder: Path, mode: str, warnings: list[str]) -> dict[str, 
                             f"{exc}); its score is not affected")
     return result
 
-
-def with_hints(result: ExerciseResult, diagnosis: Diagnosis | None) -> ExerciseResult:
-    """``result`` with the diagnosis's hints first in its feedback."""
-    if diagnosis and diagnosis.hints:
-        result.feedback = [*diagnosis.hints,
-                           *(f for f in result.feedback if f not in diagnosis.hints)]
-    return result

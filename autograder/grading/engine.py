@@ -15,7 +15,6 @@ import pytest
 from .. import checks
 from ..course.answers import read_answers, read_key
 from ..course.model import Assignment, Course
-from ..diagnosis.diagnose import diagnose, with_hints
 from ..sandbox.session import WorkerSession
 from .judge import Judge
 from .plugin import GradingPlugin
@@ -26,17 +25,33 @@ from .submission import prepared
 
 CHECKS_DIR = Path(checks.__file__).parent
 # Only what grading needs: no cache (it would write into the course checkout), no
-# terminal output, no third-party plugins that happen to be installed.
+# terminal output, no third-party plugins that happen to be installed, and none of
+# pytest's optional built-in plugins. Each registered plugin costs time on every run
+# (fixture parsing, hook dispatch per case), and `unraisableexception` alone ends each
+# run with a full garbage collection; grading uses none of them.
+UNUSED_PLUGINS = (
+    "cacheprovider", "warnings", "stepwise", "junitxml", "doctest", "terminal", "capture",
+    "skipping", "debugging", "unittest", "legacypath", "tmpdir", "monkeypatch", "recwarn",
+    "pastebin", "setuponly", "setupplan", "unraisableexception", "threadexception",
+    "logging", "python_path", "faulthandler")
 PYTEST_ARGS = ["-c", str(CHECKS_DIR / "grading.ini"), "--rootdir", str(CHECKS_DIR),
                "--confcutdir", str(CHECKS_DIR), "--disable-plugin-autoload",
-               "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise",
-               "-p", "no:junitxml", "-p", "no:doctest", "--capture=no", "-q"]
+               "--assert=plain", *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}"))]
 
 
 def _run_checks(plugin: GradingPlugin, files: set[str]) -> None:
     modules = [str(CHECKS_DIR / f) for f in sorted(files)]
     with contextlib.redirect_stdout(io.StringIO()):
         pytest.main([*modules, *PYTEST_ARGS], plugins=[plugin])
+
+
+def _diagnose(plugin: GradingPlugin, folder: Path, mode: str, warnings: list[str]) -> dict:
+    """Hints for the exercises that lost points (none: nothing to import or probe)."""
+    if all(plugin.verdict(f, case).passed for f, case in plugin.selected):
+        return {}
+    from ..diagnosis.diagnose import diagnose  # only a submission that lost points needs it
+
+    return diagnose(plugin, folder, mode, warnings)
 
 
 def _selected(course: Course, assignment_ids) -> list[Assignment]:
@@ -68,7 +83,7 @@ def grade(course: Course, submission: Path, *, assignments=None, seed: int | Non
                                    include_hidden=mode == "grade")
             _run_checks(plugin, {e.file for e in exercises})
             # Probes need the live worker: the diagnosis runs before the session closes.
-            diagnoses = diagnose(plugin, folder, mode, warnings)
+            diagnoses = _diagnose(plugin, folder, mode, warnings)
         output = session.output
         answers = read_answers(folder / "answers.yaml", course)
     warnings += answers.warnings
@@ -78,9 +93,9 @@ def grade(course: Course, submission: Path, *, assignments=None, seed: int | Non
     results = []
     for assignment in chosen:
         exercise_results = [
-            with_hints(exercise_result(e, [(case, plugin.verdict(f, case))
-                                           for f, case in plugin.selected if f == e.function]),
-                       diagnoses.get(e.function))
+            exercise_result(e, [(case, plugin.verdict(f, case))
+                                for f, case in plugin.selected if f == e.function],
+                            hints=diagnoses[e.function].hints if e.function in diagnoses else ())
             for e in assignment.exercises]
         question_results = [question_result(q, answers, key) for q in assignment.questions]
         counted = question_results if mode == "grade" else []

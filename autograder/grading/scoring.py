@@ -21,7 +21,10 @@ def rounded(value: Fraction) -> float:
     return round(float(value), 6)
 
 
-def exercise_result(exercise: Exercise, graded: list[tuple[Case, Verdict]]) -> ExerciseResult:
+def exercise_result(exercise: Exercise, graded: list[tuple[Case, Verdict]],
+                    hints=()) -> ExerciseResult:
+    """An exercise's score and status from its cases; ``hints`` (from the diagnosis) come
+    first in its feedback, then each distinct problem of its cases."""
     total_weight = sum(Fraction(c.weight) for c, _ in graded) or Fraction(1)
     points = Fraction(exercise.points)
     cases, score = [], Fraction(0)
@@ -46,6 +49,7 @@ def exercise_result(exercise: Exercise, graded: list[tuple[Case, Verdict]]) -> E
     if len(messages) > FEEDBACK_LINES:
         feedback.append(f"... and {len(messages) - FEEDBACK_LINES} more kinds of problem "
                         "(see the cases)")
+    feedback = [*hints, *(line for line in feedback if line not in hints)]
     return ExerciseResult(exercise.function, exercise.file, rounded(score), rounded(points),
                           status, feedback, cases)
 

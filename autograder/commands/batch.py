@@ -1,0 +1,73 @@
+"""``autograder batch``: grade a whole class into a CSV gradebook, in parallel."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from ..grading.batch import BatchError, Gradebook, discover, grade_all
+from ._course import CommandError, course_from
+
+INTERRUPTED = 130   # the shell's status for a command stopped by Ctrl-C (128 + SIGINT)
+
+
+def run(args) -> int:
+    course = course_from(args)
+    try:
+        assignments = [course.assignment(a) for a in dict.fromkeys(args.assignment or ())] \
+            or list(course.assignments)
+    except KeyError as exc:
+        raise CommandError(str(exc).strip("'\"")) from None
+    if args.workers is not None and args.workers < 1:
+        raise CommandError(f"--workers must be at least 1, not {args.workers}")
+    csv_path = Path(args.csv)
+    reports = Path(args.reports) if args.reports else None
+    try:
+        submissions = discover(Path(args.folder), exclude=tuple(
+            p for p in (csv_path, reports) if p is not None))
+        gradebook = Gradebook(csv_path, assignments, resume=args.resume)
+    except (BatchError, OSError) as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        summary = grade_all(
+            course, submissions, gradebook, workers=args.workers or os.cpu_count() or 1,
+            assignments=args.assignment, seed=args.seed, reports=reports,
+            progress=sys.stderr.isatty())
+    except OSError as exc:    # the gradebook or a report could not be written
+        raise CommandError(f"{exc}; the rows written so far are kept: fix it and rerun "
+                           "with --resume") from None
+    done = summary.resumed + summary.graded + summary.errors
+    kept = f", {summary.resumed} kept from before" if summary.resumed else ""
+    errors = (f"; {summary.errors} could not be graded (status error, with the reason)"
+              if summary.errors else "")
+    print(f"{done} of {summary.total} submissions in {csv_path}{kept}{errors} "
+          f"({summary.graded + summary.errors} graded in {summary.seconds:.1f} s)")
+    if summary.interrupted:
+        print(f"autograder: {summary.interrupted}: {summary.total - done} submissions not "
+              f"graded yet; rerun with --resume to grade only those", file=sys.stderr)
+        return INTERRUPTED if summary.interrupted == "interrupted" else 2
+    return 0
+
+
+def register(subparsers, common) -> None:
+    parser = subparsers.add_parser(
+        "batch", parents=[common], help="grade a whole class into a CSV gradebook",
+        description="Grade every submission in FOLDER (each subfolder or .ipynb is one "
+                    "student, named after it) in parallel, writing one CSV row per student "
+                    "as it finishes. Exit 0 when every submission has a row (a submission "
+                    "that could not be graded gets status error); 2 when the batch could "
+                    "not run; 130 when interrupted (rerun with --resume).")
+    parser.add_argument("folder", help="one subfolder or notebook per student")
+    parser.add_argument("--csv", default="grades.csv", metavar="FILE",
+                        help="the gradebook to write (default: grades.csv)")
+    parser.add_argument("--reports", metavar="DIR",
+                        help="also write each student's json and text report here")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="submissions graded at once (default: one per core)")
+    parser.add_argument("--assignment", action="append", metavar="ID",
+                        help="grade only this assignment (repeatable; default: all)")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the rows already in --csv and grade only the rest")
+    parser.add_argument("--seed", type=int, help="seed for the hidden cases "
+                        "(default: grading.seed in course.yaml)")
+    parser.set_defaults(func=run)

@@ -1,0 +1,30 @@
+"""``autograder release``: write the student bundle (no solutions, no answer key, no seed)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..integrations.release import ReleaseError, build
+from ._course import CommandError, course_from
+
+
+def run(args) -> int:
+    course = course_from(args)
+    try:
+        files = build(course, Path(args.out))
+    except (ReleaseError, OSError) as exc:
+        raise CommandError(str(exc)) from None
+    print(f"{args.out}: {len(files)} files for students (exercises/, public/, course.yaml "
+          "without the seed, the autograder without hidden cases, README.md); "
+          "`autograder check` works inside it")
+    return 0
+
+
+def register(subparsers, common) -> None:
+    parser = subparsers.add_parser(
+        "release", parents=[common], help="write the student bundle (staff)",
+        description="Write what students start from into OUT_DIR (new or empty): the "
+                    "exercise stubs, the public cases, course.yaml without the grading "
+                    "seed, the autograder package without hidden cases, and a README. No "
+                    "solutions/, no answer key.")
+    parser.add_argument("out", metavar="OUT_DIR", help="a new or empty folder")
+    parser.set_defaults(func=run)

@@ -1,0 +1,1 @@
+"""Where the grader meets other tools: notebooks (``notebook``) and nbgrader (``nbgrader``)."""

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, while it builds the autograder's image (Ubuntu).
+# It installs Python and this package, with its dependencies, from the copy of the
+# project in the zip ($ROOT/source) into a virtual environment that run_autograder uses.
+set -euo pipefail
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends python3 python3-venv python3-pip
+python3 -m venv "$ROOT/venv"
+"$ROOT/venv/bin/python" -m pip install --no-cache-dir --upgrade pip
+"$ROOT/venv/bin/python" -m pip install --no-cache-dir "$ROOT/source"
