@@ -8,4 +8,9 @@ VERBS = (
     "grade",
     "check",
     "regenerate",
+    "mistakes",
+    "batch",
+    "gradescope",
+    "release",
+    "nbgrader",
 )
