@@ -37,11 +37,10 @@ class Limits:
         return self.output_kb * 1024
 
 
-def worker_command(python: str, worker: Path, fd_in: int, fd_out: int, limits: Limits,
-                   user: list[int] | None = None) -> list[str]:
-    """How to start a worker (dropping to ``user``, see :func:`sandbox_user`); its
-    limits travel as one JSON argument."""
-    config = {
+def worker_config(limits: Limits, user: list[int] | None = None) -> dict:
+    """What a worker applies to itself before student code runs (dropping to ``user``,
+    see :func:`sandbox_user`)."""
+    return {
         "hardened": HARDENING,
         "memory_bytes": limits.memory_mb * 1024 * 1024,
         # A backstop only: the grading process kills a worker at the call's deadline.
@@ -50,9 +49,22 @@ def worker_command(python: str, worker: Path, fd_in: int, fd_out: int, limits: L
         "file_bytes": FILE_BYTES,
         "user": user,
     }
+
+
+def worker_command(python: str, worker: Path, fd_in: int, fd_out: int, limits: Limits,
+                   user: list[int] | None = None) -> list[str]:
+    """How to start a worker directly; its limits travel as one JSON argument."""
     # -I: no environment variables, no user site-packages, no script or current folder
     # on sys.path; -B: never write .pyc files into the student's folder.
-    return [python, "-I", "-B", str(worker), str(fd_in), str(fd_out), json.dumps(config)]
+    return [python, "-I", "-B", str(worker), str(fd_in), str(fd_out),
+            json.dumps(worker_config(limits, user))]
+
+
+def zygote_command(python: str, worker: Path, fd: int, user: list[int] | None) -> list[str]:
+    """How to start the fork server that workers are forked from (see ``zygote.py``).
+    ``grader`` is only there so that ``ps`` shows whose it is."""
+    config = {"hardened": HARDENING, "user": user, "grader": os.getpid()}
+    return [python, "-I", "-B", str(worker), "--zygote", str(fd), json.dumps(config)]
 
 
 def worker_environment(folder: Path) -> dict[str, str]:

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import _ag_protocol as protocol
-from . import workspace
+from . import workspace, zygote
 from .capture import Capture
-from .limits import Limits, sandbox_user, worker_command, worker_environment
+from .limits import Limits, sandbox_user, worker_command, worker_config, worker_environment
 
 WORKER = Path(__file__).with_name("worker.py")
 # Seconds a worker may take to start (import NumPy, harden itself). Not the student's
@@ -51,7 +51,9 @@ class Outcome:
     status: int | None = None
 
 
-def _describe_exit(returncode: int) -> str:
+def _describe_exit(returncode: int | None) -> str:
+    if returncode is None:
+        return "the grader lost track of how its worker ended (its fork server stopped)"
     if returncode < 0:
         try:
             name = signal.Signals(-returncode).name
@@ -71,7 +73,7 @@ class WorkerSession:
         self.limits = limits
         self.deadline = deadline if deadline is not None else (
             time.monotonic() + limits.submission_timeout)
-        self._proc: subprocess.Popen | None = None
+        self._proc: subprocess.Popen | zygote.ForkedWorker | None = None
         self._capture = Capture(limits.output_bytes)
         self._drainer: threading.Thread | None = None
         self._workspace: Path | None = None
@@ -82,7 +84,9 @@ class WorkerSession:
         self.isolation: dict = {}  # what the last worker reported of itself when ready
 
     # -- process lifecycle -------------------------------------------------------
-    def start(self) -> None:
+    def start(self, *, direct: bool = False) -> None:
+        """Start a worker (without waiting for it): forked by the fork server, unless
+        ``direct`` or there is none."""
         if self._proc is not None:
             return
         user = sandbox_user()
@@ -90,11 +94,16 @@ class WorkerSession:
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         try:
-            self._proc = subprocess.Popen(
-                worker_command(sys.executable, WORKER, req_r, resp_w, self.limits, user),
-                cwd=self._workspace, env=worker_environment(self._workspace),
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                pass_fds=(req_r, resp_w), start_new_session=True)
+            # Forked, and hardened the same way, when a fork server can; else started here.
+            if not direct:
+                self._proc = zygote.start_worker(self._workspace, req_r, resp_w,
+                                                 worker_config(self.limits, user))
+            if self._proc is None:
+                self._proc = subprocess.Popen(
+                    worker_command(sys.executable, WORKER, req_r, resp_w, self.limits, user),
+                    cwd=self._workspace, env=worker_environment(self._workspace),
+                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                    pass_fds=(req_r, resp_w), start_new_session=True)
         except BaseException:
             for fd in (req_w, resp_r):
                 os.close(fd)
@@ -109,9 +118,9 @@ class WorkerSession:
         self._ready = False
         self._drainer = self._capture.drain(self._proc.stdout)
 
-    def _kill(self) -> int:
+    def _kill(self) -> int | None:
         """Kill the worker's whole process group, reap it, remove its folder; returns
-        its exit status."""
+        its exit status (None if it was lost with the fork server)."""
         proc, self._proc = self._proc, None
         if proc is None:
             return 0
@@ -122,11 +131,14 @@ class WorkerSession:
                 pass
         # The worker leads its process group and cannot leave it (a session leader), nor
         # start processes (RLIMIT_NPROC): the group is everything it is.
-        for kill in (os.killpg, os.kill):
-            try:
-                kill(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+        if isinstance(proc, zygote.ForkedWorker):
+            proc.kill()
+        else:
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(proc.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
         returncode = proc.wait()
         if self._drainer is not None:
             self._drainer.join(1.0)
@@ -185,6 +197,9 @@ class WorkerSession:
         self.start()
         if self._ready:
             return None
+        if isinstance(self._proc, zygote.ForkedWorker) and not self._proc.forked():
+            self._kill()  # the fork server failed: nothing ran; this one starts here
+            self.start(direct=True)
         try:
             ready = protocol.decode(self._receive(min(self.deadline, started + STARTUP_TIMEOUT)))
             if not (isinstance(ready, dict) and ready.get("ready") is True):

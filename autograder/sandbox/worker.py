@@ -1,12 +1,14 @@
 """The worker: the only process that ever imports a student's code.
 
 Started as ``python -I -B worker.py FD_IN FD_OUT CONFIG`` (CONFIG: the JSON of
-``limits.worker_command``) in a private copy of the submission's Python files. Before
-any student code runs it, in this order: imports NumPy (without ``ctypes``), applies
-its resource limits, drops to the sandbox user when started as root, installs the audit
-hook of ``guard.py``, then says it is ready. It then reads requests from FD_IN and
-answers on FD_OUT in the plain-bytes format of ``_ag_protocol``; the student's prints go
-to its stdout/stderr, which the grading process captures separately.
+``limits.worker_config``) in a private copy of the submission's Python files, or forked
+by the fork server (``worker.py --zygote FD CONFIG``, see ``fork_server.py``), which
+has done the first step once for all its workers. Before any student code runs it, in
+this order: imports NumPy (without ``ctypes``), applies its resource limits, drops to
+the sandbox user when started as root, installs the audit hook of ``guard.py``, then
+says it is ready. It then reads requests from FD_IN and answers on FD_OUT in the
+plain-bytes format of ``_ag_protocol``; the student's prints go to its stdout/stderr,
+which the grading process captures separately.
 
 It imports nothing of the ``autograder`` package (its two helpers are loaded by path),
 holds no reference implementation and no expected output: it only runs what it is asked
@@ -93,9 +95,9 @@ def _forbid_processes() -> None:
     resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
 
 
-def setup(config: dict):
-    """Everything that happens before student code may run; returns the protocol module
-    and the ready message."""
+def prepare(config: dict):
+    """The imports, done as the grader's user (in the fork server: once for all the
+    workers forked from it); returns the protocol and guard modules."""
     hardened = config["hardened"]
     if hardened:
         sys.meta_path.insert(0, _RefuseCtypes)
@@ -109,6 +111,14 @@ def setup(config: dict):
     finally:
         if hardened:
             sys.meta_path.remove(_RefuseCtypes)
+    return protocol, guard
+
+
+def setup(config: dict, prepared=None):
+    """Everything that happens before student code may run; returns the protocol module
+    and the ready message."""
+    hardened = config["hardened"]
+    protocol, guard = prepared or prepare(config)
     _apply_limits(config)
     if hardened:
         if config["user"]:
@@ -222,7 +232,24 @@ def main(protocol, fd_in: int, fd_out: int) -> None:
         protocol.write_message(fd_out, payload)
 
 
+def _forked(fd: int, zygote: dict):
+    """Serve as the fork server; returns, in each forked worker only, what it needs."""
+    prepared = prepare(zygote)
+    fd_in, fd_out, config = _load("fork_server").serve(fd)
+    if (config["hardened"], config["user"]) != (zygote["hardened"], zygote["user"]):
+        # Prepared for other workers: never run a student with less than was asked.
+        raise SystemExit("the fork server was started for other limits")
+    return fd_in, fd_out, config, prepared
+
+
 if __name__ == "__main__":
-    _protocol, _ready = setup(json.loads(sys.argv[3]))
-    _protocol.write_message(int(sys.argv[2]), _protocol.encode(_ready))
-    main(_protocol, int(sys.argv[1]), int(sys.argv[2]))
+    if sys.argv[1] == "--zygote":
+        _fd_in, _fd_out, _config, _prepared = _forked(int(sys.argv[2]), json.loads(sys.argv[3]))
+        SUBMISSION = os.getcwd()
+        sys.argv[1:] = [str(_fd_in), str(_fd_out), json.dumps(_config)]  # as if started directly
+    else:
+        _fd_in, _fd_out, _config, _prepared = (int(sys.argv[1]), int(sys.argv[2]),
+                                               json.loads(sys.argv[3]), None)
+    _protocol, _ready = setup(_config, _prepared)
+    _protocol.write_message(_fd_out, _protocol.encode(_ready))
+    main(_protocol, _fd_in, _fd_out)
