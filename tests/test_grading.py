@@ -204,3 +204,14 @@ def test_check_runs_public_cases_only_without_solutions(course_copy):
 def test_check_of_the_references_passes_every_public_case(course):
     report = grade(course, SOLUTIONS, mode="check")
     assert report.score == report.max_score == sum(e.points for e in course.exercises)
+
+
+def test_an_exercise_whose_checks_did_not_run_scores_0_with_the_reason(course, monkeypatch):
+    from autograder.grading import engine
+
+    monkeypatch.setattr(engine, "PYTEST_ARGS", [*engine.PYTEST_ARGS, "--no-such-option"])
+    report = grade(course, SOLUTIONS, assignments=["foundations"])
+    softmax = _exercises(report)["softmax"]
+    assert softmax.score == 0 and softmax.status == "error"
+    assert softmax.feedback == ["the grader could not run the checks of this exercise, so it "
+                                "scores 0 for now: please tell the course staff"]

@@ -49,6 +49,9 @@ def exercise_result(exercise: Exercise, graded: list[tuple[Case, Verdict]],
     if len(messages) > FEEDBACK_LINES:
         feedback.append(f"... and {len(messages) - FEEDBACK_LINES} more kinds of problem "
                         "(see the cases)")
+    if not graded:  # nothing was collected for it: a broken check, never the student's
+        feedback.append("the grader could not run the checks of this exercise, so it scores "
+                        "0 for now: please tell the course staff")
     feedback = [*hints, *(line for line in feedback if line not in hints)]
     return ExerciseResult(exercise.function, exercise.file, rounded(score), rounded(points),
                           status, feedback, cases)
