@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 
 import yaml
 
+# libyaml's loader when PyYAML was built with it (it is in the usual wheels): several
+# times faster, with the same marks and errors.
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -68,8 +72,8 @@ def _walk(node, path: tuple, lines: dict, problems: list, file: str) -> None:
 def parse(text: str, file: str) -> Document:
     """Parse YAML text; raises :class:`YamlError` on a syntax error or duplicate key."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=LOADER)
+        data = yaml.load(text, Loader=LOADER)
     except yaml.MarkedYAMLError as exc:
         # The context mark is where the broken construct starts (an unclosed bracket);
         # the problem mark is where the parser gave up, often a line later.
