@@ -50,6 +50,9 @@ def test_gradescope_tests_carry_every_field_of_the_spec(course, partial_report):
         expected = "after_due_date" if test["name"].split(": ", 1)[1] in hidden else "visible"
         assert test["visibility"] == expected
     assert sum(t["score"] for t in results["tests"]) == pytest.approx(results["score"])
+    softmax_feedback = partial_report.assignments[0].exercises[0].feedback
+    assert softmax_feedback and results["output"].splitlines()[0] == \
+        f"softmax: {softmax_feedback[0]}"
 
 
 def test_junit_parses_with_one_testcase_per_case(partial_report):

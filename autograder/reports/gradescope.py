@@ -34,7 +34,12 @@ def as_dict(report: Report, hidden_visibility: str = "after_due_date") -> dict:
                 f"quick check: {question.id}", question.score, question.max_score,
                 question.score == question.max_score, question.message or "correct",
                 "visible", f"{i}.{n}", [assignment.id, "quick-check"]))
-    notes = "\n".join(report.warnings)
+    # Gradescope shows the top-level output above the tests: what went wrong per
+    # exercise (the diagnosis's hints first), then any warning.
+    notes = "\n".join([
+        *(f"{e.id}: {line}" for a in report.assignments for e in a.exercises
+          if e.status != "passed" for line in e.feedback),
+        *report.warnings])
     return {"score": report.score, "max_score": report.max_score,
             "execution_time": report.execution_time, "output": notes,
             "output_format": "text", "test_output_format": "text", "test_name_format": "text",
