@@ -8,8 +8,6 @@ default.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from ..checks.kit import Case
@@ -19,20 +17,13 @@ from .judge import Judge, Verdict
 VERDICT = pytest.StashKey[Verdict]()
 
 
-@dataclass(frozen=True)
-class Collected:
-    exercise: str
-    case: Case
-    verdict: Verdict
-
-
 class GradingPlugin:
     def __init__(self, judge: Judge, exercises: list[Exercise], *, include_hidden: bool):
         self.judge = judge
         self.exercises = {e.function: e for e in exercises}
         self.include_hidden = include_hidden
         self.selected: list[tuple[str, Case]] = []
-        self.results: dict[tuple[str, str], Collected] = {}
+        self.results: dict[tuple[str, str], Verdict] = {}
 
     @staticmethod
     def _identify(item) -> tuple[str | None, Case | None]:
@@ -83,11 +74,9 @@ class GradingPlugin:
             verdict = Verdict("error", f"the grader could not run this case: "
                                        f"{report.longreprtext.strip().splitlines()[-1:]}")
         if verdict is not None and (report.failed or report.when == "call"):
-            self.results.setdefault((function, case.name), Collected(function, case, verdict))
+            self.results.setdefault((function, case.name), verdict)
         return report
 
     def verdict(self, function: str, case: Case) -> Verdict:
-        collected = self.results.get((function, case.name))
-        if collected is None:
-            return Verdict("error", "the grader did not run this case")
-        return collected.verdict
+        return self.results.get((function, case.name),
+                                Verdict("error", "the grader did not run this case"))

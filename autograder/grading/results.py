@@ -9,10 +9,13 @@ class CaseResult:
     name: str
     score: float
     max_score: float
-    passed: bool
     hidden: bool
     outcome: str        # passed | failed | error | timeout | crashed | missing
     message: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == "passed"
 
 
 @dataclass

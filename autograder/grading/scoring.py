@@ -15,6 +15,9 @@ from .judge import Verdict
 from .results import CaseResult, ExerciseResult, QuestionResult
 
 FEEDBACK_LINES = 3
+# A self-check has no answer key: an answered question says so, and reports leave it out
+# of what went wrong.
+ANSWERED_UNSCORED = "answered (scored when your submission is graded)"
 
 
 def rounded(value: Fraction) -> float:
@@ -32,8 +35,8 @@ def exercise_result(exercise: Exercise, graded: list[tuple[Case, Verdict]],
         share = points * Fraction(case.weight) / total_weight
         earned = share if verdict.passed else Fraction(0)
         score += earned
-        cases.append(CaseResult(case.name, rounded(earned), rounded(share), verdict.passed,
-                                case.hidden, verdict.outcome, verdict.message))
+        cases.append(CaseResult(case.name, rounded(earned), rounded(share), case.hidden,
+                                verdict.outcome, verdict.message))
     outcomes = {v.outcome for _, v in graded}
     if outcomes == {"passed"}:
         status = "passed"
@@ -80,7 +83,7 @@ def question_result(question: Question, answers: Answers, key: dict | None) -> Q
     if problem:
         result.message = f"answer not understood: {problem}"
     elif key is None:
-        result.message = "answered (scored when your submission is graded)"
+        result.message = ANSWERED_UNSCORED
     elif _correct(question, answer, key[question.id]):
         result.score = float(question.points)
     else:

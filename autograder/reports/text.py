@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..grading.results import AssignmentResult, ExerciseResult, Report
+from ..grading.scoring import ANSWERED_UNSCORED
 
 WIDTH = 34
 CASES_SHOWN = 4
@@ -72,7 +73,7 @@ def render(report: Report, **_) -> str:
             lines += _problems(e)
         lines.append("")
     wrong = [q for a in report.assignments for q in a.questions
-             if q.message and q.message != "answered (scored when your submission is graded)"]
+             if q.message and q.message != ANSWERED_UNSCORED]
     if wrong:
         lines.append("Quick checks")
         lines += [f"  {q.id}: {q.message}" for q in wrong]
