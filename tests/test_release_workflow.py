@@ -84,4 +84,4 @@ def test_without_the_course_it_runs_the_students_self_check(workflow, workspace)
     status, summary = run_steps(workflow, workspace, HAS_COURSE="false")
     assert status == 0
     assert "Public cases: " in summary.read_text()
-    assert ET.parse(workspace / "autograder-junit.xml").getroot().get("tests")
+    assert int(ET.parse(workspace / "autograder-junit.xml").getroot().get("tests")) > 0

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from ..grading.batch import BatchError, Gradebook, discover, grade_all
+from ..grading.engine import selected
 from ._course import CommandError, course_from
 
 INTERRUPTED = 130   # the shell's status for a command stopped by Ctrl-C (128 + SIGINT)
@@ -14,8 +15,7 @@ INTERRUPTED = 130   # the shell's status for a command stopped by Ctrl-C (128 + 
 def run(args) -> int:
     course = course_from(args)
     try:
-        assignments = [course.assignment(a) for a in dict.fromkeys(args.assignment or ())] \
-            or list(course.assignments)
+        assignments = selected(course, args.assignment)
     except KeyError as exc:
         raise CommandError(str(exc).strip("'\"")) from None
     if args.workers is not None and args.workers < 1:
@@ -31,7 +31,7 @@ def run(args) -> int:
     try:
         summary = grade_all(
             course, submissions, gradebook, workers=args.workers or os.cpu_count() or 1,
-            assignments=args.assignment, seed=args.seed, reports=reports,
+            seed=args.seed, reports=reports,
             progress=sys.stderr.isatty())
     except OSError as exc:    # the gradebook or a report could not be written
         raise CommandError(f"{exc}; the rows written so far are kept: fix it and rerun "

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from ..grading.engine import grade
 from ..grading.submission import SubmissionError
-from ..reports import FORMATS
+from ..reports import FORMATS, render
 from ._course import CommandError, course_from
 
 
 def write_report(report, course, args) -> None:
-    text = FORMATS[args.format](report, hidden_visibility=course.grading.hidden_visibility)
+    text = render(args.format, report, course)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:

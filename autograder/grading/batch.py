@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..course.model import Assignment, Course
-from ..reports import FORMATS, csv_report
+from ..reports import csv_report, render
 
 STATUSES = ("graded", "error")
 
@@ -186,10 +186,9 @@ def _grade(student: str, path: str) -> tuple[str, object, str]:
 
 
 def _write_reports(folder: Path, student: str, report, course: Course) -> None:
-    visibility = course.grading.hidden_visibility
     for fmt, suffix in (("json", ".json"), ("text", ".txt")):
-        (folder / f"{student}{suffix}").write_text(
-            FORMATS[fmt](report, hidden_visibility=visibility), encoding="utf-8")
+        (folder / f"{student}{suffix}").write_text(render(fmt, report, course),
+                                                   encoding="utf-8")
 
 
 def _context():
@@ -214,9 +213,11 @@ def _stop_now(executor: ProcessPoolExecutor) -> None:
 
 # -- the batch ------------------------------------------------------------------------
 def grade_all(course: Course, submissions: list[Submission], gradebook: Gradebook, *,
-              workers: int, assignments=None, seed: int | None = None,
+              workers: int, seed: int | None = None,
               reports: Path | None = None, progress: bool = False) -> Summary:
-    """Grade every submission not yet in ``gradebook``; Ctrl-C finishes the running ones."""
+    """Grade every submission not yet in ``gradebook`` for the gradebook's assignments
+    (every submission, a notebook too, gets every column); Ctrl-C finishes the running
+    ones."""
     from tqdm import tqdm
 
     started = time.monotonic()
@@ -252,7 +253,7 @@ def grade_all(course: Course, submissions: list[Submission], gradebook: Gradeboo
         if todo:
             executor = ProcessPoolExecutor(
                 max_workers=max(1, min(workers, len(todo))), mp_context=_context(),
-                initializer=_start, initargs=(course, assignments, seed, reports))
+                initializer=_start, initargs=(course, [a.id for a in gradebook.assignments], seed, reports))
             pending = {executor.submit(_grade, s.student, str(s.path)): s.student
                        for s in todo}
             try:

@@ -54,7 +54,8 @@ def _diagnose(plugin: GradingPlugin, folder: Path, mode: str, warnings: list[str
     return diagnose(plugin, folder, mode, warnings)
 
 
-def _selected(course: Course, assignment_ids) -> list[Assignment]:
+def selected(course: Course, assignment_ids) -> list[Assignment]:
+    """The assignments named by ``assignment_ids`` (all when none; KeyError if unknown)."""
     if not assignment_ids:
         return list(course.assignments)
     return [course.assignment(a) for a in dict.fromkeys(assignment_ids)]
@@ -69,7 +70,7 @@ def grade(course: Course, submission: Path, *, assignments=None, seed: int | Non
         # A notebook holds one assignment: by default grade that one, as nbgrader does.
         from ..integrations.notebook import assignment_of
         assignments = assignment_of(Path(submission), course)
-    chosen = _selected(course, assignments)
+    chosen = selected(course, assignments)
     exercises = [e for a in chosen for e in a.exercises]
     warnings: list[str] = []
     with prepared(Path(submission), warnings) as folder:

@@ -120,7 +120,6 @@ def read_cells(path: Path, warnings: list[str]) -> NotebookCells:
             warnings.append(
                 f"{path.name}: cells {chosen[grade_id].number} and {number} both have "
                 f"grade_id {grade_id!r}; only the last one is graded (as nbgrader does)")
-            del chosen[grade_id]
         chosen[grade_id] = Cell(number, grade_id, source if isinstance(source, str) else "")
     ordered = sorted(chosen.values(), key=lambda c: c.number)
     return NotebookCells(
@@ -281,6 +280,8 @@ def assignment_of(path: Path, course) -> list[str] | None:
     the build), else its file name; None when neither names one of ``course``."""
     known = {a.id for a in course.assignments}
     try:
+        if Path(path).stat().st_size > NOTEBOOK_MAX_BYTES:
+            raise ValueError("too large to read (extract says so)")
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         meta = data["metadata"]["autograder"]["assignment"]
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...course.model import Course
-from ...grading.engine import grade
+from ...grading.engine import grade, selected
 from ...grading.submission import SubmissionError
 from .build import GRADEBOOK
 
@@ -81,8 +81,7 @@ def gradebook_scores(folder: Path, course_id: str) -> dict[tuple[str, str], floa
 def audit(course: Course, folder: Path, *, assignments=None) -> AuditResult:
     """Re-grade ``folder/submitted`` in isolation and compare with the gradebook."""
     folder = Path(folder).resolve()
-    chosen = [course.assignment(a).id for a in assignments] if assignments \
-        else [a.id for a in course.assignments]
+    chosen = [a.id for a in selected(course, assignments)]
     recorded = gradebook_scores(folder, course.id)
     entries = []
     for student, assignment, notebook in submissions(folder, chosen):

@@ -28,6 +28,7 @@ from ...checks import FUNCTIONS
 from ...course.answers import read_key
 from ...course.model import Assignment, Course, Exercise, Question
 from ..notebook import ANSWER_PREFIX, answer_variable
+from .cells import _points
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -182,10 +183,6 @@ class Sources:
                     needed.add(used)
                     todo.append(used)
         return [e for e in self.course.exercises if e.function in needed]
-
-
-def _points(value: float) -> str:
-    return f"{value:g} point{'' if value == 1 else 's'}"
 
 
 def _check_cell(item: str, what: str, points: float):
