@@ -141,3 +141,13 @@ def test_the_references_pass_their_own_probes_without_raising_unexpectedly(refer
             result = run_trusted(references[function], probe.call)
             assert (result.error if result.kind == "raises" else "") == probe.raises, (
                 function, probe.name)
+
+
+def test_a_softmax_variant_is_what_the_variants_attention_calls():
+    mistake = next(m for m in catalogue(str(SOLUTIONS)) if m.function == "softmax")
+    attention = variant_function(SOLUTIONS, mistake, "scaled_dot_product_attention")
+    assert attention.__globals__["softmax"] is variant_function(SOLUTIONS, mistake, "softmax")
+    reference = References(SOLUTIONS, FUNCTIONS)["scaled_dot_product_attention"]
+    probes = probes_of("scaled_dot_product_attention")
+    assert not all(agree(run_trusted(attention, p.call), run_trusted(reference, p.call))
+                   for p in probes)

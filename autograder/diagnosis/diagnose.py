@@ -19,7 +19,7 @@ from . import variants
 from .catalogue import CatalogueError
 from .contrasts import contrasts
 from .dependencies import dependencies
-from .outcomes import Result, agree, from_outcome, run_trusted
+from .outcomes import agree, from_outcome
 from .probes import probes_of
 from .properties import facts
 
@@ -54,10 +54,6 @@ def observe(session, exercise) -> list[tuple] | None:
     return observed
 
 
-def _behaviour(function, observed) -> list[Result]:
-    return [run_trusted(function, probe.call) for probe, _ in observed]
-
-
 def named_mistakes(exercise, observed, references, catalogue, solutions: Path,
                    suspects: dict[str, object]) -> list[tuple[str, object]]:
     """``(suspect, mistake)`` for the catalogued variants that behave like the student.
@@ -67,14 +63,13 @@ def named_mistakes(exercise, observed, references, catalogue, solutions: Path,
     a match is the answer.
     """
     function = exercise.function
-    student = [r for _, r in observed]
-    reference = _behaviour(references[function], observed)
+    student = [r for _, r in observed]  # observed always holds every probe of function
+    reference = variants.reference_behaviour(solutions, function, references[function])
     found = []
     for suspect, keys in suspects.items():
         for mistake in (m for m in catalogue if m.function == suspect
                         and (keys is None or m.key in keys)):
-            variant = _behaviour(variants.variant_function(solutions, mistake, function),
-                                 observed)
+            variant = variants.behaviour(str(solutions), mistake, function)
             if all(map(agree, variant, reference)):
                 continue  # the probes cannot see this variant through this exercise
             if all(map(agree, variant, student)):
@@ -123,8 +118,11 @@ def diagnose_exercise(exercise, observed, graded, *, calls: set[str], lost: set[
     return Diagnosis([_sentence(s) for s in dict.fromkeys(stated)][:FACTS_SHOWN])
 
 
-def diagnose(plugin, folder: Path, mode: str, warnings: list[str]) -> dict[str, Diagnosis]:
+def diagnose(plugin, folder: Path, warnings: list[str]) -> dict[str, Diagnosis]:
     """Diagnose every exercise of a graded run that lost points; function -> Diagnosis.
+
+    Mistakes are named only when the run has the references (``grade``); a self-check
+    gets the facts that need none.
 
     A diagnosis that fails is left out with a line in ``warnings``; it never changes a
     score.
@@ -138,7 +136,7 @@ def diagnose(plugin, folder: Path, mode: str, warnings: list[str]) -> dict[str, 
         return {}
     ungraded = {e.function for e in judge.course.exercises} - set(graded)
     calls = dependencies(folder)
-    references = judge.references if mode == "grade" else None
+    references = judge.references
     catalogue, solutions = (), None
     if references is not None:  # grade mode: solutions/ is at hand
         solutions = judge.course.solutions

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from ..checks import FUNCTIONS
 from .catalogue import Mistake, read_catalogue
+from .outcomes import Result, run_trusted
+from .probes import probes_of
 
 # The exercise files in the order they import each other (attention uses softmax,
 # encoder uses attention), so each module's siblings exist when it runs.
@@ -70,3 +72,26 @@ def variant_function(solutions: Path, mistake: Mistake, function: str):
     """``function`` as the variant submission of ``mistake`` defines it."""
     module = _modules(str(solutions), mistake)[FUNCTIONS[function].removesuffix(".py")]
     return getattr(module, function)
+
+
+@functools.lru_cache(maxsize=2048)
+def behaviour(solutions: str, mistake: Mistake, function: str) -> tuple[Result, ...]:
+    """What ``function`` of the variant of ``mistake`` gives on ``function``'s probes.
+
+    The probes and the variants are fixed, so this is computed once per process, not
+    for every wrong submission a batch process diagnoses.
+    """
+    variant = variant_function(Path(solutions), mistake, function)
+    return tuple(run_trusted(variant, probe.call) for probe in probes_of(function))
+
+
+_REFERENCE_BEHAVIOUR: dict[tuple[str, str], tuple[Result, ...]] = {}
+
+
+def reference_behaviour(solutions: Path, function: str, reference) -> tuple[Result, ...]:
+    """What the reference ``function`` (loaded from ``solutions``) gives on its probes."""
+    key = (str(solutions), function)
+    if key not in _REFERENCE_BEHAVIOUR:
+        _REFERENCE_BEHAVIOUR[key] = tuple(run_trusted(reference, probe.call)
+                                          for probe in probes_of(function))
+    return _REFERENCE_BEHAVIOUR[key]

@@ -45,13 +45,13 @@ def _run_checks(plugin: GradingPlugin, files: set[str]) -> None:
         pytest.main([*modules, *PYTEST_ARGS], plugins=[plugin])
 
 
-def _diagnose(plugin: GradingPlugin, folder: Path, mode: str, warnings: list[str]) -> dict:
+def _diagnose(plugin: GradingPlugin, folder: Path, warnings: list[str]) -> dict:
     """Hints for the exercises that lost points (none: nothing to import or probe)."""
     if all(plugin.verdict(f, case).passed for f, case in plugin.selected):
         return {}
     from ..diagnosis.diagnose import diagnose  # only a submission that lost points needs it
 
-    return diagnose(plugin, folder, mode, warnings)
+    return diagnose(plugin, folder, warnings)
 
 
 def selected(course: Course, assignment_ids) -> list[Assignment]:
@@ -84,7 +84,7 @@ def grade(course: Course, submission: Path, *, assignments=None, seed: int | Non
                                    include_hidden=mode == "grade")
             _run_checks(plugin, {e.file for e in exercises})
             # Probes need the live worker: the diagnosis runs before the session closes.
-            diagnoses = _diagnose(plugin, folder, mode, warnings)
+            diagnoses = _diagnose(plugin, folder, warnings)
         output = session.output
         answers = read_answers(folder / "answers.yaml", course)
     warnings += answers.warnings

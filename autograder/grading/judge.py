@@ -162,6 +162,7 @@ class Judge:
         self.references = references
         self._imports: dict[str, Verdict | set] = {}
         self._public: dict[str, dict] = {}
+        self._hidden: dict[tuple[str, str], tuple] = {}   # the diagnosis asks again
 
     def inputs(self, exercise: Exercise, case: Case):
         """``(call, expected)`` of a case, or ``None`` when it cannot be built."""
@@ -172,8 +173,11 @@ class Judge:
             return self._public[function].get(case.name)
         if self.references is None:
             return None
-        call = case.make(case.rng(function, self.seed))
-        return call, public.expected_of(self.references[function], call)
+        key = (function, case.name)
+        if key not in self._hidden:
+            call = case.make(case.rng(function, self.seed))
+            self._hidden[key] = call, public.expected_of(self.references[function], call)
+        return self._hidden[key]
 
     def _module(self, exercise: Exercise) -> Verdict | set:
         """The callables of the exercise's module, or the verdict of its failed import."""
