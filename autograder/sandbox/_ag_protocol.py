@@ -32,7 +32,7 @@ class ProtocolError(Exception):
 def _encode_value(value, buffers: list) -> object:
     if value is None or isinstance(value, (bool, str)):
         return value
-    if isinstance(value, (int, np.integer)) and not isinstance(value, np.bool_):
+    if isinstance(value, (int, np.integer)):  # bool was taken above; np.bool_ is no integer
         return int(value)
     if isinstance(value, (float, np.floating)):
         return {"$float": repr(float(value))} if not math.isfinite(value) else float(value)

@@ -169,10 +169,6 @@ class ForkedWorker:
                 self._pidfd = None
         return self._pid is not None
 
-    @property
-    def pid(self) -> int | None:
-        return self._pid if self.forked() else None
-
     def kill(self) -> None:
         """SIGKILL the worker and its process group (which it leads)."""
         if not self.forked():

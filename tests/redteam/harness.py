@@ -155,11 +155,19 @@ def attack(redteam_course, tmp_path):
     return run
 
 
-def assert_honest(graded: Graded, attacked: dict[str, float]) -> None:
+def assert_honest(graded: Graded, attacked: dict[str, float], *, ran: bool = False) -> None:
     """The attacked exercises score at most what their code honestly earns, and every
-    other exercise keeps full marks."""
+    other exercise keeps full marks. With ``ran``, the attacked function must also have
+    run to a result on every case (its attack found nothing and it returned its
+    fallback), so an attack that merely broke, or a sandbox that fails every call,
+    cannot pass for one that was blocked."""
     for function, (score, max_score) in graded.scores().items():
         if function in attacked:
             assert score <= attacked[function], (function, score, graded.messages(function))
+            if ran:
+                outcomes = {c["outcome"] for a in graded.report["assignments"]
+                            for e in a["exercises"] if e["id"] == function for c in e["cases"]}
+                assert outcomes <= {"passed", "failed"}, (function, outcomes,
+                                                           graded.messages(function))
         else:
             assert score == max_score, (function, score, graded.messages(function))

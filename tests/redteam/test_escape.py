@@ -6,7 +6,7 @@ from harness import assert_honest, attack, redteam_course  # noqa: F401
 
 def test_spawning_a_process_in_a_new_session_that_would_outlive_the_worker(attack):
     assert_honest(attack({"positional_encoding": "spawn_detached.py"}),
-                  {"positional_encoding": 0})
+                  {"positional_encoding": 0}, ran=True)
 
 
 def test_printing_a_fake_report_and_writing_results_json_wherever_it_can(attack):
@@ -21,4 +21,4 @@ def test_appending_to_course_yaml_and_the_graders_own_files(attack):
 
 def test_killing_the_grading_process(attack):
     assert_honest(attack({"positional_encoding": "kill_grader.py"}),
-                  {"positional_encoding": 0})
+                  {"positional_encoding": 0}, ran=True)
