@@ -52,17 +52,10 @@ class Outcome:
 
 
 def _describe_exit(returncode: int | None) -> str:
+    """The detail of a crash; how it ended is put in words by the judge, from ``status``."""
     if returncode is None:
         return "the grader lost track of how its worker ended (its fork server stopped)"
-    if returncode < 0:
-        try:
-            name = signal.Signals(-returncode).name
-        except ValueError:
-            name = f"signal {-returncode}"
-        if -returncode == signal.SIGKILL:
-            return f"the process was killed ({name}), often because it ran out of memory"
-        return f"the process was stopped by {name}"
-    return f"the process exited with code {returncode}"
+    return f"the worker ended with status {returncode}"
 
 
 class WorkerSession:
