@@ -123,12 +123,19 @@ def read_catalogue(solutions: Path) -> list[Mistake]:
     return sorted(mistakes, key=lambda m: order.index(m.function))
 
 
+def variant_sources(mistake: Mistake, solutions: Path) -> dict[str, str]:
+    """The variant submission of ``mistake``: file name -> text of each Python file of
+    ``solutions/``, with the variant appended to its own file."""
+    sources = {path.name: path.read_text(encoding="utf-8")
+               for path in sorted(Path(solutions).glob("*.py")) if path.is_file()}
+    sources[mistake.file] += mistake.source
+    return sources
+
+
 def write_variant(mistake: Mistake, solutions: Path, target: Path) -> Path:
-    """Write the variant submission of ``mistake`` into the folder ``target``."""
+    """Write the variant submission of ``mistake`` (and the answer key) into ``target``."""
     target.mkdir(parents=True, exist_ok=True)
-    for path in Path(solutions).iterdir():
-        if path.is_file() and (path.suffix == ".py" or path.name == "answers.yaml"):
-            shutil.copyfile(path, target / path.name)
-    with open(target / mistake.file, "a", encoding="utf-8") as file:
-        file.write(mistake.source)
+    for name, text in variant_sources(mistake, solutions).items():
+        (target / name).write_text(text, encoding="utf-8")
+    shutil.copyfile(Path(solutions) / "answers.yaml", target / "answers.yaml")
     return target

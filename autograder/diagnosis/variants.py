@@ -17,7 +17,8 @@ import types
 from pathlib import Path
 
 from ..checks import FUNCTIONS
-from .catalogue import Mistake, read_catalogue
+from ..grading.references import isolated_modules
+from .catalogue import Mistake, read_catalogue, variant_sources
 from .outcomes import Result, run_trusted
 from .probes import probes_of
 
@@ -32,40 +33,28 @@ def catalogue(solutions: str) -> tuple[Mistake, ...]:
     return tuple(read_catalogue(Path(solutions)))
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=512)
 def _compiled(path: str, source: str) -> types.CodeType:
+    # Every variant shares three of its four files with the references: compile those
+    # once, not once per variant.
     return compile(source, path, "exec")
 
 
-def _build(sources: dict[str, tuple[str, str]]) -> dict[str, types.ModuleType]:
-    """Execute ``name -> (path, source)`` as top-level modules, siblings visible to each
-    other; ``sys.modules`` is left as it was."""
-    saved = {name: sys.modules.pop(name) for name in sources if name in sys.modules}
-    try:
-        modules = {}
-        for name, (path, source) in sources.items():
-            module = types.ModuleType(name)
-            module.__file__ = path
-            sys.modules[name] = modules[name] = module
-            exec(_compiled(path, source), module.__dict__)
-        return modules
-    finally:
-        for name in sources:
-            sys.modules.pop(name, None)
-        sys.modules.update(saved)
-
-
 @functools.lru_cache(maxsize=512)
-def _modules(solutions: str, mistake: Mistake) -> dict:
-    sources = {}
-    for name in MODULES:
-        path = Path(solutions) / f"{name}.py"
-        if path.is_file():
-            source = path.read_text(encoding="utf-8")
-            if mistake.file == path.name:
-                source += mistake.source
-            sources[name] = (str(path), source)
-    return _build(sources)
+def _modules(solutions: str, mistake: Mistake) -> dict[str, types.ModuleType]:
+    """The variant submission's exercise files as top-level modules, executed in import
+    order so each sees its siblings; ``sys.modules`` is left as it was."""
+    sources = variant_sources(mistake, Path(solutions))
+    modules = {}
+    with isolated_modules(MODULES):
+        for name in MODULES:
+            if f"{name}.py" in sources:
+                path = str(Path(solutions) / f"{name}.py")
+                module = types.ModuleType(name)
+                module.__file__ = path
+                sys.modules[name] = modules[name] = module
+                exec(_compiled(path, sources[f"{name}.py"]), module.__dict__)
+    return modules
 
 
 def variant_function(solutions: Path, mistake: Mistake, function: str):

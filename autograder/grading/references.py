@@ -6,25 +6,36 @@ as a student's does) and then removed from ``sys.modules`` so nothing else sees 
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 from pathlib import Path
 from types import ModuleType
 
 
-def load_modules(folder: Path, names: list[str]) -> dict[str, ModuleType]:
-    """Import ``names`` from ``folder`` in isolation; returns name -> module."""
-    saved_path = list(sys.path)
-    saved = {n: sys.modules.pop(n) for n in list(sys.modules) if n in names}
-    sys.path.insert(0, str(folder))
-    importlib.invalidate_caches()
+@contextlib.contextmanager
+def isolated_modules(names):
+    """Let top-level modules ``names`` be created inside the block, then take them out of
+    ``sys.modules`` again and put back whatever held those names before."""
+    saved = {name: sys.modules.pop(name) for name in names if name in sys.modules}
     try:
-        return {name: importlib.import_module(name) for name in names}
+        yield
     finally:
-        sys.path[:] = saved_path
         for name in names:
             sys.modules.pop(name, None)
         sys.modules.update(saved)
+
+
+def load_modules(folder: Path, names: list[str]) -> dict[str, ModuleType]:
+    """Import ``names`` from ``folder`` in isolation; returns name -> module."""
+    saved_path = list(sys.path)
+    sys.path.insert(0, str(folder))
+    importlib.invalidate_caches()
+    try:
+        with isolated_modules(names):
+            return {name: importlib.import_module(name) for name in names}
+    finally:
+        sys.path[:] = saved_path
 
 
 class References:
