@@ -22,6 +22,7 @@ import pytest
 from autograder.course.loader import load_course
 from autograder.grading import batch
 from autograder.grading.engine import grade
+from autograder.grading.submission import locate
 from autograder.reports import csv_report
 from conftest import EXERCISES, ROOT, SOLUTIONS, run_autograder
 
@@ -282,8 +283,8 @@ def test_a_clone_of_the_student_release_is_graded_from_its_exercises_folder(cour
     clone = tmp_path / "repo"
     make_student(clone / "exercises", "reference")
     (clone / "README.md").write_text("my work")
-    assert batch.locate(course, clone) == clone / "exercises"
-    assert batch.locate(course, clone / "exercises") == clone / "exercises"
+    assert locate(course, clone) == clone / "exercises"
+    assert locate(course, clone / "exercises") == clone / "exercises"
 
 
 def test_gradebook_numbers_and_reasons_stay_on_one_line(course):

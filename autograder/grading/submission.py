@@ -13,6 +13,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from ..course.model import Course
+
 MAX_FILE_BYTES = 1 << 20
 
 
@@ -60,3 +62,20 @@ def prepared(path: Path, warnings: list[str]):
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def locate(course: Course, path: Path) -> Path:
+    """Where a submission's files are: the folder itself, its ``exercises/``, or its notebook.
+
+    A clone of the student release (GitHub Classroom) keeps its work in ``exercises/``;
+    an upload of one notebook (Gradescope) is a folder holding just that notebook.
+    """
+    path = Path(path)
+    wanted = {e.file for e in course.exercises} | {"answers.yaml"}
+    if not path.is_dir() or any((path / name).is_file() for name in wanted):
+        return path
+    inner = path / "exercises"
+    if inner.is_dir() and any((inner / name).is_file() for name in wanted):
+        return inner
+    notebooks = [p for p in path.glob("*.ipynb") if p.is_file()]
+    return notebooks[0] if len(notebooks) == 1 else path

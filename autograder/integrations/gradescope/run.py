@@ -11,7 +11,7 @@ import os
 import time
 from pathlib import Path
 
-from ...grading.batch import locate
+from ...grading.submission import locate
 from ...grading.engine import grade
 from ...reports import gradescope
 
