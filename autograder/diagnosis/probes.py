@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..checks.attention import qkv
 from ..checks.kit import Call, call
 
 F32 = np.float32
@@ -48,25 +49,20 @@ def _positional_encoding() -> list[Probe]:
             Probe("an odd d_model", call(3, 5), raises="ValueError")]
 
 
-def _qkv(rng, batch, lq, lk, d_k, d_v, dtype=np.float64):
-    return tuple(rng.normal(size=(*batch, n, d)).astype(dtype)
-                 for n, d in ((lq, d_k), (lk, d_k), (lk, d_v)))
-
-
 def _sdpa() -> list[Probe]:
     rng = _rng(2)
     mask = np.array([[True, False, True, True, False],
                      [False, False, False, False, False],
                      [True, True, False, True, True]])
-    return [Probe("2-D, Lq 3, Lk 5", call(*_qkv(rng, (), 3, 5, 4, 2))),
-            Probe("a batch of 2, Lq = Lk = 3", call(*_qkv(rng, (2,), 3, 3, 4, 2))),
-            Probe("a mask with a fully masked query", call(*_qkv(rng, (), 3, 5, 4, 2),
+    return [Probe("2-D, Lq 3, Lk 5", call(*qkv(rng, (), 3, 5, 4, 2))),
+            Probe("a batch of 2, Lq = Lk = 3", call(*qkv(rng, (2,), 3, 3, 4, 2))),
+            Probe("a mask with a fully masked query", call(*qkv(rng, (), 3, 5, 4, 2),
                                                            mask=mask)),
-            Probe("float32 with a mask", call(*_qkv(rng, (), 3, 5, 4, 2, F32), mask=mask)),
-            Probe("a 0/1 float mask", call(*_qkv(rng, (), 3, 5, 4, 2),
+            Probe("float32 with a mask", call(*qkv(rng, (), 3, 5, 4, 2, F32), mask=mask)),
+            Probe("a 0/1 float mask", call(*qkv(rng, (), 3, 5, 4, 2),
                                            mask=mask.astype(np.float64)), raises="TypeError"),
             Probe("large scores (q and k about ±30)",
-                  call(*(30 * a for a in _qkv(rng, (), 2, 3, 4, 2))))]
+                  call(*(30 * a for a in qkv(rng, (), 2, 3, 4, 2))))]
 
 
 def _causal_mask() -> list[Probe]:

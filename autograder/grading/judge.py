@@ -88,13 +88,12 @@ def describe_failure(outcome: Outcome, exercise: Exercise, limits, call: Call | 
             return Verdict("timeout", (
                 f"not run: {exercise.function} was stopped on two other cases for running "
                 "too long, so its remaining cases were not run"))
+        size = f" on a {call.describe()} input" if call else ""
         if outcome.detail == "retry":
-            size = f" on a {call.describe()} input" if call else ""
             return Verdict("timeout", (
                 f"your function ran for more than {limits.retry_timeout:g} s{size} and was "
                 f"stopped (after it first ran out of time, each further case gets "
                 f"{limits.retry_timeout:g} s)"))
-        size = f" on a {call.describe()} input" if call else ""
         return Verdict("timeout", (
             f"your function ran for more than {limits.call_timeout:g} s{size} "
             "and was stopped"))
