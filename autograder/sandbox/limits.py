@@ -10,7 +10,9 @@ import pwd
 from dataclasses import dataclass
 from pathlib import Path
 
-# Whether workers run hardened (audit hook, unprivileged user, process and file limits).
+from .host import probe
+
+# Whether workers run hardened (kernel layers, audit hook, process and file limits).
 # Only benchmarks/hardening_overhead.py turns it off, to measure what it costs; there is
 # deliberately no option or environment variable for it.
 HARDENING = True
@@ -39,7 +41,8 @@ class Limits:
 
 def worker_config(limits: Limits, user: list[int] | None = None) -> dict:
     """What a worker applies to itself before student code runs (dropping to ``user``,
-    see :func:`sandbox_user`)."""
+    see :func:`sandbox_user`; the kernel's layers of ``host.py``)."""
+    host = probe()
     return {
         "hardened": HARDENING,
         "memory_bytes": limits.memory_mb * 1024 * 1024,
@@ -48,6 +51,8 @@ def worker_config(limits: Limits, user: list[int] | None = None) -> dict:
         "open_files": OPEN_FILES,
         "file_bytes": FILE_BYTES,
         "user": user,
+        "kernel": host.plan() if HARDENING else {},
+        "audit_hook": host.audit_hook(),
     }
 
 
@@ -63,7 +68,8 @@ def worker_command(python: str, worker: Path, fd_in: int, fd_out: int, limits: L
 def zygote_command(python: str, worker: Path, fd: int, user: list[int] | None) -> list[str]:
     """How to start the fork server that workers are forked from (see ``zygote.py``).
     ``grader`` is only there so that ``ps`` shows whose it is."""
-    config = {"hardened": HARDENING, "user": user, "grader": os.getpid()}
+    config = {"hardened": HARDENING, "user": user, "grader": os.getpid(),
+              "kernel": probe().plan() if HARDENING else {}}
     return [python, "-I", "-B", str(worker), "--zygote", str(fd), json.dumps(config)]
 
 
@@ -85,10 +91,12 @@ def worker_environment(folder: Path) -> dict[str, str]:
 def sandbox_user() -> list[int] | None:
     """``[uid, gid]`` a worker drops to, or None when the grader is not root.
 
-    Only root may change user; otherwise the worker keeps the grader's user and relies
-    on the audit hook and its resource limits (README, "Security model").
+    Only root may change user. Where Landlock keeps a worker to the Python installation
+    and its own folder, it keeps the grader's uid (as root: without any capability), so
+    it imports whatever the grader's Python imports, however that is installed; on a
+    host without Landlock, root drops it to ``SANDBOX_USER`` (README, "Security model").
     """
-    if not HARDENING or os.geteuid() != 0:
+    if not HARDENING or os.geteuid() != 0 or not probe().root or probe().confined:
         return None
     try:
         entry = pwd.getpwnam(SANDBOX_USER)

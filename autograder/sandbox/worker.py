@@ -4,13 +4,16 @@ Started as ``python -I -B worker.py FD_IN FD_OUT CONFIG`` (CONFIG: the JSON of
 ``limits.worker_config``) in a private copy of the submission's Python files, or forked
 by the fork server (``worker.py --zygote FD CONFIG``, see ``fork_server.py``), which
 has done the first step once for all its workers. Before any student code runs it, in
-this order: imports NumPy (without ``ctypes``), applies its resource limits, drops to
-the sandbox user when started as root, installs the audit hook of ``guard.py``, then
-says it is ready. It then reads requests from FD_IN and answers on FD_OUT in the
+this order: imports NumPy (without ``ctypes``) and, when the grading process planned
+kernel layers, ``kernel.py``; applies its resource limits; applies the kernel's layers
+(a private tmpfs, Landlock, no capabilities, seccomp: see ``kernel.py``), or, as root
+on a host without Landlock, drops to the sandbox user; installs the audit hook of
+``guard.py`` (a second layer, for friendlier messages); then says it is ready, naming
+the layers in force. It then reads requests from FD_IN and answers on FD_OUT in the
 plain-bytes format of ``_ag_protocol``; the student's prints go to its stdout/stderr,
 which the grading process captures separately.
 
-It imports nothing of the ``autograder`` package (its two helpers are loaded by path),
+It imports nothing of the ``autograder`` package (its helpers are loaded by path),
 holds no reference implementation and no expected output: it only runs what it is asked
 to run and sends back what came out.
 """
@@ -95,10 +98,20 @@ def _forbid_processes() -> None:
     resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
 
 
+# What a worker may read besides the Python installation (the system's libraries, which
+# the installation's extension modules load, and the few files the C library reads).
+SYSTEM_READABLE = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib",
+                   "/usr/share/zoneinfo", "/etc/ld.so.cache", "/etc/localtime",
+                   "/sys/devices/system/cpu")
+DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom")
+
+
 def prepare(config: dict):
     """The imports, done as the grader's user (in the fork server: once for all the
-    workers forked from it); returns the protocol and guard modules."""
+    workers forked from it); returns the protocol, guard and kernel modules and the
+    Landlock rules for reading."""
     hardened = config["hardened"]
+    plan = config.get("kernel") or {}
     if hardened:
         sys.meta_path.insert(0, _RefuseCtypes)
     try:
@@ -111,23 +124,68 @@ def prepare(config: dict):
     finally:
         if hardened:
             sys.meta_path.remove(_RefuseCtypes)
-    return protocol, guard
+    kernel = rules = None
+    if hardened and plan:
+        kernel = _load("kernel")  # ctypes: forgotten again before any student code runs
+        if plan.get("seccomp"):
+            import pyseccomp  # noqa: F401 - loads libseccomp now, once
+        if plan.get("landlock"):
+            roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+                     *SYSTEM_READABLE}
+            rules = kernel.readable_rules(sorted(roots), [os.path.dirname(_HERE)])
+    return protocol, guard, kernel, rules
+
+
+def _confine(config: dict, kernel, rules) -> list:
+    """Apply the kernel's layers of ``config["kernel"]`` (see ``kernel.py``); the names
+    of those in force. A layer asked for that cannot be applied stops the worker."""
+    plan, layers = config.get("kernel") or {}, []
+    if plan.get("disk_bytes"):
+        try:
+            kernel.private_disk(SUBMISSION, plan["disk_bytes"])
+            layers.append("disk-cap")
+        except kernel.ConfineError:
+            pass  # reported by its absence: each file is still capped (RLIMIT_FSIZE)
+    if config["user"]:
+        _drop_privileges(config["user"])
+        layers.append("user-nobody")
+    if plan:
+        kernel.no_new_privs()
+        layers.append("no-new-privs")
+    if plan.get("landlock"):
+        abi = plan["landlock"]
+        private = [(SUBMISSION, kernel.PRIVATE)]
+        devices = [(d, kernel.READ_FILE | kernel.WRITE_FILE) for d in DEVICES]
+        kernel.landlock(abi, [*rules, *private, *devices])
+        layers += ["landlock-files"] + (["landlock-network"] if abi >= 4 else []) + (
+            ["landlock-signals"] if abi >= 6 else [])
+    if plan.get("drop_caps"):
+        kernel.drop_capabilities(plan["last_cap"])
+        layers.append("no-capabilities")
+    if plan.get("seccomp"):
+        kernel.seccomp(os.getpid())
+        layers.append("seccomp")
+    if kernel is not None:
+        kernel.forget_ctypes(sys.modules)
+    return layers
 
 
 def setup(config: dict, prepared=None):
     """Everything that happens before student code may run; returns the protocol module
     and the ready message."""
     hardened = config["hardened"]
-    protocol, guard = prepared or prepare(config)
+    protocol, guard, kernel, rules = prepared or prepare(config)
     _apply_limits(config)
+    layers = ["rlimits"]
     if hardened:
-        if config["user"]:
-            _drop_privileges(config["user"])
+        layers += _confine(config, kernel, rules)
         _forbid_processes()
-        prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
-        guard.install(SUBMISSION, sorted(prefixes), [os.path.dirname(_HERE)])
+        if config.get("audit_hook", True):
+            prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+            guard.install(SUBMISSION, sorted(prefixes), [os.path.dirname(_HERE)])
+            layers.append("audit-hook")
     ready = {"ready": True, "pid": os.getpid(), "uid": os.getuid(), "gid": os.getgid(),
-             "hardened": hardened}
+             "hardened": hardened, "layers": layers}
     return protocol, ready
 
 
@@ -230,7 +288,7 @@ def _forked(fd: int, zygote: dict):
     """Serve as the fork server; returns, in each forked worker only, what it needs."""
     prepared = prepare(zygote)
     fd_in, fd_out, config = _load("fork_server").serve(fd)
-    if (config["hardened"], config["user"]) != (zygote["hardened"], zygote["user"]):
+    if any(config.get(k) != zygote.get(k) for k in ("hardened", "user", "kernel")):
         # Prepared for other workers: never run a student with less than was asked.
         raise SystemExit("the fork server was started for other limits")
     return fd_in, fd_out, config, prepared
@@ -245,5 +303,6 @@ if __name__ == "__main__":
         _fd_in, _fd_out, _config, _prepared = (int(sys.argv[1]), int(sys.argv[2]),
                                                json.loads(sys.argv[3]), None)
     _protocol, _ready = setup(_config, _prepared)
+    del _prepared  # the kernel module (and ctypes with it) is no longer reachable by name
     _protocol.write_message(_fd_out, _protocol.encode(_ready))
     main(_protocol, _fd_in, _fd_out)

@@ -202,12 +202,13 @@ class ForkedWorker:
 
 
 _lock = threading.Lock()
-_servers: dict[tuple, Zygote] = {}   # one per (hardened, user): what it prepared for
+_servers: dict[tuple, Zygote] = {}   # one per (hardened, user, kernel): what it prepared for
 _unavailable: set[tuple] = set()     # could not start here: not tried again
 
 
 def _server(config: dict) -> Zygote | None:
-    key = (config["hardened"], json.dumps(config["user"]))
+    key = (config["hardened"], json.dumps(config["user"]),
+           json.dumps(config.get("kernel"), sort_keys=True))
     with _lock:
         zygote = _servers.pop(key, None)
         if zygote is not None and zygote.owner == os.getpid() and zygote.alive():
