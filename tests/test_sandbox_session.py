@@ -217,17 +217,3 @@ def test_arguments_arrive_read_only_and_results_come_back_as_fresh_arrays(tmp_pa
         value = session.call("probe", "echo", (np.arange(3.0),)).value
     assert type(value) is np.ndarray and not value.flags.writeable
     assert not (value == np.arange(3.0)).all()
-
-
-@pytest.mark.skipif(os.geteuid() != 0, reason="only root can run the worker as another user")
-def test_as_root_the_worker_runs_as_an_unprivileged_user_without_groups(tmp_path):
-    source = """
-        import os
-        def who():
-            return [os.getuid(), os.geteuid(), os.getgid(), len(os.getgroups())]
-    """
-    with session_for(tmp_path, source) as session:
-        uid, euid, gid, groups = session.call("probe", "who").value
-        assert session.isolation["uid"] == uid
-    assert uid == euid != 0 and gid != 0 and groups == 0
-

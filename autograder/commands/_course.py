@@ -6,6 +6,7 @@ import sys
 from ..course.loader import load_course
 from ..course.model import Course
 from ..course.yamlsource import YamlError
+from ..sandbox.host import ACCEPT_OPTION, refusal
 
 
 class CommandError(Exception):
@@ -27,3 +28,18 @@ def course_from(args, *, require_solutions: bool = True) -> Course:
 def fail(message: str) -> int:
     print(f"autograder: {message}", file=sys.stderr)
     return 2
+
+
+def refuse_blind(args, *paths) -> None:
+    """End with exit 2 when no kernel layer would keep the workers out of ``paths``
+    (the course, with solutions/ and the answer key; the class's folders), unless staff
+    passed --allow-unconfined."""
+    why = refusal(paths)
+    if why and not args.allow_unconfined:
+        raise CommandError(why)
+
+
+def add_unconfined_option(parser) -> None:
+    parser.add_argument(ACCEPT_OPTION, action="store_true",
+                        help="grade even where a worker could read solutions/ or other "
+                             "students' work (no Landlock here; README, Security model)")

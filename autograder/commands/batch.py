@@ -7,13 +7,14 @@ from pathlib import Path
 
 from ..grading.batch import BatchError, Gradebook, discover, grade_all
 from ..grading.engine import selected
-from ._course import CommandError, course_from
+from ._course import CommandError, add_unconfined_option, course_from, refuse_blind
 
 INTERRUPTED = 130   # the shell's status for a command stopped by Ctrl-C (128 + SIGINT)
 
 
 def run(args) -> int:
     course = course_from(args)
+    refuse_blind(args, course.root, args.folder)
     try:
         assignments = selected(course, args.assignment)
     except KeyError as exc:
@@ -70,4 +71,5 @@ def register(subparsers, common) -> None:
                         help="keep the rows already in --csv and grade only the rest")
     parser.add_argument("--seed", type=int, help="seed for the hidden cases "
                         "(default: grading.seed in course.yaml)")
+    add_unconfined_option(parser)
     parser.set_defaults(func=run)

@@ -7,7 +7,7 @@ from pathlib import Path
 from ..grading.engine import grade
 from ..grading.submission import SubmissionError
 from ..reports import FORMATS, render
-from ._course import CommandError, course_from
+from ._course import CommandError, add_unconfined_option, course_from, refuse_blind
 
 
 def write_report(report, course, args) -> None:
@@ -20,6 +20,7 @@ def write_report(report, course, args) -> None:
 
 def run(args) -> int:
     course = course_from(args)
+    refuse_blind(args, course.root)
     try:
         report = grade(course, Path(args.submission), assignments=args.assignment,
                        seed=args.seed)
@@ -54,4 +55,5 @@ def register(subparsers, common) -> None:
                         "(default: grading.seed in course.yaml)")
     parser.add_argument("--fail-under", type=float, metavar="SCORE",
                         help="exit 1 when the score is below SCORE (for CI gates)")
+    add_unconfined_option(parser)
     parser.set_defaults(func=run)

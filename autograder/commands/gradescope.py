@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..integrations.gradescope import build as zip_builder
 from ..integrations.gradescope import run as runner
-from ._course import CommandError, course_from
+from ._course import CommandError, add_unconfined_option, course_from, refuse_blind
 
 
 def run_build(args) -> int:
@@ -23,11 +23,22 @@ def run_build(args) -> int:
 
 def run_submission(args) -> int:
     root = runner.root_folder(args.root)
-    data, problem = runner.results(lambda: course_from(args), root)
+    refused = []
+
+    def load():
+        course = course_from(args)
+        try:
+            refuse_blind(args, course.root)
+        except CommandError as exc:
+            refused.append(exc)  # the student still gets a results.json: 0, and why
+            raise
+        return course
+
+    data, problem = runner.results(load, root)
     path = runner.write(root, data)
     if problem:
         print(f"autograder: could not grade {root / 'submission'}: {problem}", file=sys.stderr)
-        return 1
+        return 2 if refused else 1
     print(f"{path}: {data['score']:g} / {sum(t['max_score'] for t in data['tests']):g}")
     return 0
 
@@ -51,4 +62,5 @@ def register(subparsers, common) -> None:
                     "submission that cannot be graded gets score 0 and the reason (exit 1).")
     run.add_argument("--root", metavar="DIR", help="the autograder root (default: "
                      "$AUTOGRADER_ROOT, else /autograder)")
+    add_unconfined_option(run)
     run.set_defaults(func=run_submission)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..course.loader import load_course
 from ..course.yamlsource import YamlError
+from ..sandbox.host import probe, refusal
 
 
 def run(args) -> int:
@@ -18,6 +19,10 @@ def run(args) -> int:
     exercises, questions = len(course.exercises), len(course.questions)
     print(f"{course.path}: OK: {len(course.assignments)} assignments, {exercises} exercises, "
           f"{questions} quick-check questions")
+    # For staff setting up a machine: what a worker gets here, and whether grading
+    # would be refused as blind (which does not make the course invalid).
+    why = refusal([course.root])
+    print(f"sandbox: {probe().describe()}" + (f"; grade would refuse: {why}" if why else ""))
     return 0
 
 

@@ -15,6 +15,7 @@ import pytest
 from .. import checks
 from ..course.answers import read_answers, read_key
 from ..course.model import Assignment, Course
+from ..sandbox.host import in_force
 from ..sandbox.session import WorkerSession
 from .judge import Judge
 from .plugin import GradingPlugin
@@ -110,4 +111,4 @@ def grade(course: Course, submission: Path, *, assignments=None, seed: int | Non
         max_score=rounded(sum(a.max_score for a in results)),
         assignments=results, course=course.id, submission=str(submission), seed=seed,
         mode=mode, execution_time=round(time.monotonic() - started, 3),
-        warnings=warnings, output=output)
+        warnings=warnings, output=output, sandbox=in_force(session.isolation))

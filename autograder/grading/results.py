@@ -61,3 +61,5 @@ class Report:
     execution_time: float = 0.0
     warnings: list[str] = field(default_factory=list)
     output: str = ""    # what the student's code printed, truncated
+    # The layers the worker said were in force (sandbox/host.py: in_force).
+    sandbox: dict = field(default_factory=dict)

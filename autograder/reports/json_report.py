@@ -28,6 +28,7 @@ def as_dict(report: Report) -> dict:
         "execution_time": report.execution_time,
         "warnings": list(report.warnings),
         "output": report.output,
+        "sandbox": report.sandbox,
     }
 
 

@@ -82,6 +82,8 @@ def render(report: Report, **_) -> str:
         lines.append("Warnings")
         lines += [f"  {w}" for w in report.warnings]
         lines.append("")
+    layers = report.sandbox.get("layers")
+    lines.append(f"Sandbox: {', '.join(layers) if layers else 'no worker ran'}")
     label = "Public cases" if check else "Total"
     lines.append(f"{label}: {_points(report.score, report.max_score)}"
                  f"   ({report.execution_time:.2f} s)")

@@ -134,9 +134,10 @@ def refusal(paths) -> str | None:
     path = exposed(paths)
     if path is None:
         return None
-    fix = (f"`chmod -R o-rwx {path}`, " if probe().root else "running as root, ")
+    fix = (f"make it unreadable to other users (`chmod -R o-rwx {path}`)" if probe().root
+           else "run as root with it unreadable to other users")
     return (f"workers could read {path} on this host (it has no Landlock): use a Linux "
-            f"kernel 5.13+ with Landlock enabled, or {fix}or pass {ACCEPT_OPTION} to grade "
+            f"kernel 5.13+ with Landlock enabled, or {fix}, or pass {ACCEPT_OPTION} to grade "
             "anyway")
 
 

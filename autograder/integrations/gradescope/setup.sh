@@ -10,3 +10,7 @@ apt-get install -y --no-install-recommends python3 python3-venv python3-pip
 python3 -m venv "$ROOT/venv"
 "$ROOT/venv/bin/python" -m pip install --no-cache-dir --upgrade pip
 "$ROOT/venv/bin/python" -m pip install --no-cache-dir "$ROOT/source"
+# The course (solutions/ and the answer key) is for the grader only. Workers are kept
+# out of it by Landlock where the kernel offers it; where it does not, they run as
+# `nobody`, and this keeps them out (run_autograder runs as root and still reads it).
+chmod -R o-rwx "$ROOT/source"
