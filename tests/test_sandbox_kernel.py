@@ -70,3 +70,31 @@ def test_as_root_without_landlock_the_worker_is_the_sandbox_user_without_groups(
         assert session.isolation["uid"] == uid
         assert "user-nobody" in session.isolation["layers"]
     assert uid == euid != 0 and gid != 0 and groups == 0
+
+
+def test_gradescope_setup_makes_the_course_unreadable_to_other_users(tmp_path):
+    """setup.sh run for real, with apt-get, python3 and pip stubbed out (they install)."""
+    import stat
+    import subprocess
+
+    import autograder.integrations.gradescope as gradescope
+
+    stubs, root = tmp_path / "bin", tmp_path / "autograder"
+    stubs.mkdir()
+    (stubs / "apt-get").write_text("#!/bin/sh\nexit 0\n")
+    # python3 -m venv DIR: a DIR/bin/python that accepts anything (pip install).
+    (stubs / "python3").write_text('#!/bin/sh\nmkdir -p "$3/bin"\n'
+                                   'printf "#!/bin/sh\\nexit 0\\n" > "$3/bin/python"\n'
+                                   'chmod +x "$3/bin/python"\n')
+    for stub in stubs.iterdir():
+        stub.chmod(0o755)
+    (root / "source" / "solutions").mkdir(parents=True)
+    (root / "source" / "solutions" / "answers.yaml").write_text("q: 1\n")
+    for path in [root / "source", *(root / "source").rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    env = {"PATH": f"{stubs}:/usr/bin:/bin", "AUTOGRADER_ROOT": str(root)}
+    setup = Path(gradescope.__file__).with_name("setup.sh")
+    done = subprocess.run(["bash", str(setup)], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    for path in [root / "source", *(root / "source").rglob("*")]:
+        assert not stat.S_IMODE(path.stat().st_mode) & 0o007, path
