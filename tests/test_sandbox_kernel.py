@@ -98,3 +98,32 @@ def test_gradescope_setup_makes_the_course_unreadable_to_other_users(tmp_path):
     assert done.returncode == 0, done.stderr
     for path in [root / "source", *(root / "source").rglob("*")]:
         assert not stat.S_IMODE(path.stat().st_mode) & 0o007, path
+
+
+@pytest.mark.skipif(not host.probe().confined, reason="this host has no Landlock")
+def test_the_graders_package_installed_inside_python_stays_unreadable(tmp_path):
+    """As in a Gradescope image: ``autograder`` installed in the site-packages a worker
+    imports from. Applied in a forked child, so this test process stays free."""
+    from autograder.sandbox import kernel
+
+    site = tmp_path / "prefix" / "lib" / "site-packages"
+    (site / "autograder").mkdir(parents=True)
+    (site / "autograder" / "checks.py").write_text("SECRET = 1\n")
+    (site / "numpylike").mkdir()
+    (site / "numpylike" / "__init__.py").write_text("")
+    rules = kernel.readable_rules([str(tmp_path / "prefix")], [str(site / "autograder")])
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports by its exit status only
+        status = 1
+        try:
+            kernel.landlock(host.probe().landlock_abi, rules)
+            listed = sorted(os.listdir(site)) == ["autograder", "numpylike"]
+            readable = os.path.exists(site / "numpylike" / "__init__.py")
+            open(site / "numpylike" / "__init__.py").close()
+            try:
+                open(site / "autograder" / "checks.py").close()
+            except PermissionError:
+                status = 0 if listed and readable else 2
+        finally:
+            os._exit(status)
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0

@@ -23,8 +23,9 @@ approve anything.
 
 An audit hook is not a sandbox by itself (PEP 578 says so): code that corrupts memory
 (crafted bytecode via ``marshal``, ``numpy.lib.stride_tricks.as_strided`` past a
-buffer) can get past it. The operating system's layer (another user, resource limits,
-no process creation) is what holds then; see the README's "Security model".
+buffer) can get past it, and ten lines of NumPy rewrite this hook's closure. The
+kernel's layers (``kernel.py``: Landlock, seccomp, no capabilities) are what hold then;
+see the README's "Security model".
 """
 from __future__ import annotations
 

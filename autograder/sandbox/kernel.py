@@ -59,6 +59,13 @@ _CAPABILITY_VERSION_3 = 0x20080522
 _CLONE_NEWNS, _MS_REC, _MS_PRIVATE = 0x00020000, 0x4000, 0x40000
 _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 0x2, 0x4, 0x8
 
+# What a worker may read besides the Python installation: the system's libraries (which
+# the installation's extension modules load) and the few files the C library reads.
+SYSTEM_READABLE = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib",
+                   "/usr/share/zoneinfo", "/etc/ld.so.cache", "/etc/localtime",
+                   "/sys/devices/system/cpu")
+DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom")   # read and written
+
 # Refused outright: what no grading worker needs.
 SYSCALLS_REFUSED = (
     "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_open", "pidfd_send_signal",
@@ -226,10 +233,11 @@ def _resolves(sc, name: str) -> bool:
         return False
 
 
-def readable_rules(roots, denied) -> list:
-    """``(path, READ)`` rules for ``roots`` (files or folders), leaving out the files
-    of every path in ``denied``: on the way down to one, each folder may be listed (the
-    import system lists the folders it imports from) and each sibling is read."""
+def readable_rules(prefixes, denied) -> list:
+    """The rules for what a worker reads: the Python installation's ``prefixes``, the
+    system's libraries, the harmless devices; leaving out the files of every path in
+    ``denied``: on the way down to one, each folder may be listed (the import system
+    lists the folders it imports from) and each sibling is read."""
     denied = {os.path.realpath(d) for d in denied}
     rules, seen = [], set()
 
@@ -245,9 +253,9 @@ def readable_rules(roots, denied) -> list:
         else:
             rules.append((path, READ))
 
-    for root in roots:
+    for root in sorted({*prefixes, *SYSTEM_READABLE}):
         grant(root)
-    return rules
+    return rules + [(device, READ_FILE | WRITE_FILE) for device in DEVICES]
 
 
 def forget_ctypes(modules: dict) -> None:

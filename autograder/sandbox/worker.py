@@ -98,14 +98,6 @@ def _forbid_processes() -> None:
     resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
 
 
-# What a worker may read besides the Python installation (the system's libraries, which
-# the installation's extension modules load, and the few files the C library reads).
-SYSTEM_READABLE = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib",
-                   "/usr/share/zoneinfo", "/etc/ld.so.cache", "/etc/localtime",
-                   "/sys/devices/system/cpu")
-DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom")
-
-
 def prepare(config: dict):
     """The imports, done as the grader's user (in the fork server: once for all the
     workers forked from it); returns the protocol, guard and kernel modules and the
@@ -130,9 +122,8 @@ def prepare(config: dict):
         if plan.get("seccomp"):
             import pyseccomp  # noqa: F401 - loads libseccomp now, once
         if plan.get("landlock"):
-            roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
-                     *SYSTEM_READABLE}
-            rules = kernel.readable_rules(sorted(roots), [os.path.dirname(_HERE)])
+            prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+            rules = kernel.readable_rules(prefixes, [os.path.dirname(_HERE)])
     return protocol, guard, kernel, rules
 
 
@@ -154,9 +145,7 @@ def _confine(config: dict, kernel, rules) -> list:
         layers.append("no-new-privs")
     if plan.get("landlock"):
         abi = plan["landlock"]
-        private = [(SUBMISSION, kernel.PRIVATE)]
-        devices = [(d, kernel.READ_FILE | kernel.WRITE_FILE) for d in DEVICES]
-        kernel.landlock(abi, [*rules, *private, *devices])
+        kernel.landlock(abi, [*rules, (SUBMISSION, kernel.PRIVATE)])
         layers += ["landlock-files"] + (["landlock-network"] if abi >= 4 else []) + (
             ["landlock-signals"] if abi >= 6 else [])
     if plan.get("drop_caps"):
