@@ -39,13 +39,20 @@ class Host:
         """Whether the kernel keeps a worker's reads to Python and its own folder."""
         return self.landlock_abi >= 1
 
+    @property
+    def keeps_uid(self) -> bool:
+        """Whether a root worker keeps uid 0 (without capabilities): only where the
+        kernel keeps it to its files and its own signals; uid 0 may otherwise signal
+        every process root runs."""
+        return self.confined and (self.landlock_abi >= 6 or self.seccomp)
+
     def plan(self) -> dict:
         """The kernel's layers each worker applies (``worker.py``, ``kernel.py``)."""
         if not (self.landlock_abi or self.seccomp):
             return {}
         # Capabilities are dropped whenever the worker keeps uid 0 (Landlock, not
         # another user, keeps it out then), even in a simulation of a non-root host.
-        keeps_root = os.geteuid() == 0 and self.landlock_abi >= 1
+        keeps_root = os.geteuid() == 0 and (self.keeps_uid or not self.root)
         return {"landlock": self.landlock_abi, "seccomp": self.seccomp,
                 "drop_caps": keeps_root, "last_cap": _last_cap() if keeps_root else 0,
                 "disk_bytes": DISK_BYTES if self.root and self.landlock_abi else 0}
@@ -63,8 +70,9 @@ class Host:
                  if self.landlock_abi else "no Landlock",
                  "seccomp" if self.seccomp else "no seccomp"]
         if self.root:
-            parts.append("capabilities dropped, 64 MiB private tmpfs" if self.confined
-                         else "user nobody")
+            parts.append("capabilities dropped" if self.keeps_uid else "user nobody")
+            if self.confined:
+                parts.append("64 MiB private tmpfs")
         return ", ".join(parts)
 
 

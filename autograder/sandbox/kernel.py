@@ -143,7 +143,7 @@ def no_new_privs() -> None:
 
 def landlock(abi: int, rules) -> None:
     """Restrict this process to ``rules`` (``(path, rights)``; a path that does not
-    exist is skipped) under Landlock ABI ``abi``."""
+    exist, or this user cannot reach, is skipped) under Landlock ABI ``abi``."""
     handled = fs_rights(abi)
     attr = _RulesetAttr(handled, NET_TCP if abi >= 4 else 0,
                         SCOPE_SIGNAL_AND_SOCKETS if abi >= 6 else 0)
@@ -154,7 +154,7 @@ def landlock(abi: int, rules) -> None:
         for path, rights in rules:
             try:
                 fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-            except FileNotFoundError:
+            except (FileNotFoundError, PermissionError):  # (as nobody) unreadable anyway
                 continue
             try:
                 if not stat.S_ISDIR(os.fstat(fd).st_mode):
@@ -181,9 +181,10 @@ def drop_capabilities(last_cap: int) -> None:
     _check(_libc.capset(ctypes.byref(header), data), "capset")
 
 
-def private_disk(folder: str, size: int) -> None:
+def private_disk(folder: str, size: int, owner=None) -> None:
     """As root: mount a tmpfs of ``size`` bytes on ``folder``, seen by this process
-    only, holding what ``folder`` held (its top-level files)."""
+    only, holding what ``folder`` held (its top-level files); ``owner`` (``[uid, gid]``,
+    the user the worker is about to become) owns it and them."""
     names = [e.name for e in os.scandir(folder) if e.is_file(follow_symlinks=False)]
     contents = {}
     for name in names:
@@ -192,13 +193,15 @@ def private_disk(folder: str, size: int) -> None:
     _check(_libc.unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
     # Mounts made here must not reach the grader's namespace.
     _check(_libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None), "private mounts")
-    options = f"size={size},nr_inodes=1024,mode=0700".encode()
+    uid, gid = owner or (os.getuid(), os.getgid())
+    options = f"size={size},nr_inodes=1024,mode=0700,uid={uid},gid={gid}".encode()
     _check(_libc.mount(b"tmpfs", os.fsencode(folder), b"tmpfs",
                        _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, options), "tmpfs")
     os.chdir(folder)  # the tmpfs, not the folder beneath it
     for name, data in contents.items():
         with open(name, "wb") as file:
             file.write(data)
+        os.chown(name, uid, gid)
 
 
 def seccomp(pid: int) -> None:

@@ -96,7 +96,7 @@ def sandbox_user() -> list[int] | None:
     it imports whatever the grader's Python imports, however that is installed; on a
     host without Landlock, root drops it to ``SANDBOX_USER`` (README, "Security model").
     """
-    if not HARDENING or os.geteuid() != 0 or not probe().root or probe().confined:
+    if not HARDENING or os.geteuid() != 0 or not probe().root or probe().keeps_uid:
         return None
     try:
         entry = pwd.getpwnam(SANDBOX_USER)

@@ -133,7 +133,7 @@ def _confine(config: dict, kernel, rules) -> list:
     plan, layers = config.get("kernel") or {}, []
     if plan.get("disk_bytes"):
         try:
-            kernel.private_disk(SUBMISSION, plan["disk_bytes"])
+            kernel.private_disk(SUBMISSION, plan["disk_bytes"], config["user"])
             layers.append("disk-cap")
         except kernel.ConfineError:
             pass  # reported by its absence: each file is still capped (RLIMIT_FSIZE)

@@ -92,6 +92,18 @@ def test_an_older_landlock_without_signal_scoping_still_holds_signals_by_seccomp
     assert_honest(graded, {"positional_encoding": 0}, ran=True)
 
 
+@root_only
+@pytest.mark.skipif(not kernel_layers_in_force(), reason="needs Landlock 6+ and seccomp")
+def test_an_older_landlock_without_seccomp_runs_root_workers_as_nobody(redteam_course):
+    # uid 0, even without capabilities, could signal every process root runs.
+    done = cli(redteam_course, "grade", str(redteam_course / "solutions"), "--format", "json",
+               env={SIMULATE: "landlock=5,seccomp=0"})[0]
+    in_force = layers(done)
+    assert {"landlock-files", "user-nobody"} <= set(in_force), in_force
+    assert "seccomp" not in in_force and "no-capabilities" not in in_force
+    assert json.loads(done.stdout)["score"] == json.loads(done.stdout)["max_score"]
+
+
 @pytest.mark.skipif(not kernel_layers_in_force(), reason="needs Landlock 6+ and seccomp")
 def test_not_root_with_landlock_grades_confined_without_the_private_tmpfs(redteam_course):
     done = cli(redteam_course, "grade", str(redteam_course / "solutions"), "--format", "json",
