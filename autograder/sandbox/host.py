@@ -41,10 +41,11 @@ class Host:
 
     @property
     def keeps_uid(self) -> bool:
-        """Whether a root worker keeps uid 0 (without capabilities): only where the
-        kernel keeps it to its files and its own signals; uid 0 may otherwise signal
-        every process root runs."""
-        return self.confined and (self.landlock_abi >= 6 or self.seccomp)
+        """Whether a root worker keeps uid 0 (without capabilities): only where Landlock
+        keeps it to its files and seccomp refuses it new processes and signals. Without
+        seccomp, uid 0 could signal every process root runs (before Landlock ABI 6), and
+        fork (``RLIMIT_NPROC`` does not bind root): it becomes ``nobody`` instead."""
+        return self.confined and self.seccomp
 
     def plan(self) -> dict:
         """The kernel's layers each worker applies (``worker.py``, ``kernel.py``)."""

@@ -94,8 +94,8 @@ def test_an_older_landlock_without_signal_scoping_still_holds_signals_by_seccomp
 
 @root_only
 @pytest.mark.skipif(not kernel_layers_in_force(), reason="needs Landlock 6+ and seccomp")
-def test_an_older_landlock_without_seccomp_runs_root_workers_as_nobody(redteam_course):
-    # uid 0, even without capabilities, could signal every process root runs.
+def test_landlock_without_seccomp_runs_root_workers_as_nobody(redteam_course):
+    # uid 0, even without capabilities, could fork and signal every process root runs.
     done = cli(redteam_course, "grade", str(redteam_course / "solutions"), "--format", "json",
                env={SIMULATE: "landlock=5,seccomp=0"})[0]
     in_force = layers(done)
