@@ -88,10 +88,11 @@ def _seccomp_available() -> bool:
     if importlib.util.find_spec("pyseccomp") is None:
         return False
     import ctypes
-    import ctypes.util
 
-    try:  # pyseccomp finds libseccomp the same way
-        ctypes.CDLL(ctypes.util.find_library("seccomp") or "libseccomp.so.2")
+    from .kernel import find_library
+
+    try:  # as the worker will find it
+        ctypes.CDLL(find_library("seccomp") or "libseccomp.so.2")
     except OSError:
         return False
     return ctypes.CDLL(None).prctl(21, 0, 0, 0, 0) >= 0  # PR_GET_SECCOMP: built in

@@ -120,7 +120,7 @@ def prepare(config: dict):
     if hardened and plan:
         kernel = _load("kernel")  # ctypes: forgotten again before any student code runs
         if plan.get("seccomp"):
-            import pyseccomp  # noqa: F401 - loads libseccomp now, once
+            kernel.import_pyseccomp()  # loads libseccomp now, once
         if plan.get("landlock"):
             prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
             rules = kernel.readable_rules(prefixes, [os.path.dirname(_HERE)])
