@@ -77,8 +77,11 @@ def test_a_classmate_stopping_the_other_workers_of_a_two_worker_batch(redteam_co
     honest = {"alice": {"softmax": wrong}, "bob": {}, "carol": {"softmax": wrong}}
     for name, poison in honest.items():
         submission(course, tmp_path / "class" / name, poison)
-    submission(course, tmp_path / "class" / "mallory", {
-        "positional_encoding": hostile_code("kill_classmates.py", MARKER=tag),
+    # First in the class's order, so that it runs alongside the others.
+    submission(course, tmp_path / "class" / "aaron", {
+        # The hook undone first: only the kernel's layers stand between them.
+        "positional_encoding": hostile_code("break_the_hook.py", "kill_classmates.py",
+                                            MARKER=tag),
         "softmax": hostile_code("pidfd_kill.py", MARKER=tag).replace(
             "def positional_encoding(seq_len, d_model, base=10000.0):",
             "def _unused(seq_len, d_model, base=10000.0):") + "\n_unused(1, 2)\n"})
@@ -88,8 +91,8 @@ def test_a_classmate_stopping_the_other_workers_of_a_two_worker_batch(redteam_co
     for name, report in alone.items():
         assert rows[name]["status"] == "graded", rows[name]
         assert float(rows[name]["total"]) == report["score"], (name, rows[name])
-    assert rows["mallory"]["status"] == "graded"
-    assert float(rows["mallory"]["total"]) < float(rows["mallory"]["max_total"])
+    assert rows["aaron"]["status"] == "graded"
+    assert float(rows["aaron"]["total"]) < float(rows["aaron"]["max_total"])
     left_intact(course, before, tag, [tmp_path, "/tmp"])
 
 
