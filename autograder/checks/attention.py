@@ -28,9 +28,10 @@ def _fully_masked_row(rng):
 
 
 def _long_f32(rng):
-    # A trained model's scores: float32, 512 keys, q·k/sqrt(d_k) spread over about ±40.
-    # exp(s) / exp(max) overflows and a float32 exponent of the raw scores loses digits.
-    q, k, v = qkv(rng, batch=(2,), lq=4, lk=512, d_k=64, d_v=8, dtype=F32, scale=3.0)
+    # A trained model's attention: float32, 512 keys, q·k/sqrt(d_k) over about ±20. Much
+    # sharper, and float32 rounding of the scores alone moves the weights past the
+    # tolerance; the overflow of large logits is softmax's own class (1e3, 1e4).
+    q, k, v = qkv(rng, batch=(2,), lq=4, lk=512, d_k=64, d_v=8, dtype=F32, scale=2.0)
     return call(q, k, v, mask=random_mask(rng, (4, 512), keep=0.9))
 
 
@@ -49,7 +50,7 @@ FULLY_MASKED = case("a query with every key masked gets weights 0 and output 0",
                     _fully_masked_row)
 FLOAT32 = case("float32 in, float32 out",
                lambda rng: call(*qkv(rng, batch=(2,), dtype=F32), mask=random_mask(rng, (4, 4))))
-LONG_F32 = case("float32, 512 keys, large scores (about ±40)", _long_f32, weight=2)
+LONG_F32 = case("float32, 512 keys, scores of about ±20", _long_f32, weight=2)
 FLOAT_MASK = case("a mask that is not boolean raises TypeError",
                   lambda rng: call(*qkv(rng), mask=np.ones((4, 4))))
 INT_MASK = case("an integer 0/1 mask raises TypeError",
@@ -99,12 +100,14 @@ MASK_LONG = case("a long sequence (64)", lambda rng: call(64))
 
 CAUSAL_CASES = [
     MASK_SQUARE, MASK_SINGLE, MASK_FEWER_QUERIES, MASK_MORE_QUERIES, MASK_SAME, MASK_LONG,
-    again(MASK_SQUARE, name="9 queries, 9 keys (lk omitted)", make=lambda rng: call(9), hidden=True),
-    again(MASK_FEWER_QUERIES, name="fewer queries than keys (1, 7)", make=lambda rng: call(1, 7),
+    again(MASK_SQUARE, name="9 queries, 9 keys (lk omitted)", make=lambda rng: call(9),
           hidden=True),
+    again(MASK_FEWER_QUERIES, name="fewer queries than keys (1, 7)",
+          make=lambda rng: call(1, 7), hidden=True),
     again(MASK_MORE_QUERIES, name="more queries than keys (11, 4)",
           make=lambda rng: call(11, 4), hidden=True),
-    again(MASK_SAME, name="lk given equal to lq (2, 2)", make=lambda rng: call(2, 2), hidden=True),
+    again(MASK_SAME, name="lk given equal to lq (2, 2)", make=lambda rng: call(2, 2),
+          hidden=True),
     again(MASK_LONG, name="a long sequence (200, 180)", make=lambda rng: call(200, 180),
           hidden=True),
 ]
@@ -138,32 +141,34 @@ def mha(rng, batch=(), lq=4, lk=None, d_model=8, heads=2, mask=None, dtype=np.fl
 
 MHA_ONE_HEAD = case("self-attention with one head", lambda rng: mha(rng, heads=1))
 MHA_TWO_HEADS = case("self-attention with two heads over a batch",
-                 lambda rng: mha(rng, batch=(3,)))
+                     lambda rng: mha(rng, batch=(3,)))
 MHA_CROSS = case("cross-attention (Lq != Lk) with four heads",
-             lambda rng: mha(rng, batch=(2,), lq=3, lk=6, heads=4))
-MHA_CROSS_MORE_QUERIES = case("cross-attention with more queries than keys, three heads",
-                          lambda rng: mha(rng, batch=(2,), lq=6, lk=2, d_model=12, heads=3))
+                 lambda rng: mha(rng, batch=(2,), lq=3, lk=6, heads=4))
+MHA_CROSS_MORE_QUERIES = case(
+    "cross-attention with more queries than keys, three heads",
+    lambda rng: mha(rng, batch=(2,), lq=6, lk=2, d_model=12, heads=3))
 MHA_CAUSAL = case("a causal mask with two heads",
-              lambda rng: mha(rng, batch=(2,), lq=5, mask=np.tril(np.ones((5, 5), bool))))
+                  lambda rng: mha(rng, batch=(2,), lq=5, mask=np.tril(np.ones((5, 5), bool))))
 MHA_PADDING = case("cross-attention with a (B, 1, 1, Lk) padding mask, six heads",
-               lambda rng: mha(rng, batch=(2,), lq=4, lk=5, d_model=12, heads=6,
-                               mask=random_mask(rng, (2, 1, 1, 5))))
+                   lambda rng: mha(rng, batch=(2,), lq=4, lk=5, d_model=12, heads=6,
+                                   mask=random_mask(rng, (2, 1, 1, 5))))
 MHA_PER_HEAD = case("a per-head mask of shape (B, H, Lq, Lk)",
-                lambda rng: mha(rng, batch=(2,), lq=3, lk=5, heads=2,
-                                mask=random_mask(rng, (2, 2, 3, 5))))
+                    lambda rng: mha(rng, batch=(2,), lq=3, lk=5, heads=2,
+                                    mask=random_mask(rng, (2, 2, 3, 5))))
 MHA_NOT_DIVISIBLE = case("num_heads that does not divide d_model raises ValueError",
-                     lambda rng: mha(rng, d_model=6, heads=4))
-MHA_FLOAT32 = case("float32 in, float32 out", lambda rng: mha(rng, batch=(2,), heads=2, dtype=F32))
-MHA_LONG_F32 = case("float32, 256 tokens, large scores (about ±100), four heads",
+                         lambda rng: mha(rng, d_model=6, heads=4))
+MHA_FLOAT32 = case("float32 in, float32 out",
+                   lambda rng: mha(rng, batch=(2,), heads=2, dtype=F32))
+MHA_LONG_F32 = case("float32, 256 tokens, scores of about ±20, four heads",
                     lambda rng: mha(rng, batch=(1,), lq=256, d_model=32, heads=4, dtype=F32,
-                                    qk_scale=4.0), weight=2)
+                                    qk_scale=2.0), weight=2)
 MHA_BATCH_2 = case("two batch dimensions, four heads",
-               lambda rng: mha(rng, batch=(2, 3), lq=3, d_model=12, heads=4))
+                   lambda rng: mha(rng, batch=(2, 3), lq=3, d_model=12, heads=4))
 MHA_D_H_1 = case("one feature per head (d_h = 1)", lambda rng: mha(rng, d_model=4, heads=4))
 
 MHA_CASES = [
-    MHA_ONE_HEAD, MHA_TWO_HEADS, MHA_CROSS, MHA_CROSS_MORE_QUERIES, MHA_CAUSAL, MHA_PADDING, MHA_PER_HEAD,
-    MHA_NOT_DIVISIBLE, MHA_FLOAT32, MHA_LONG_F32, MHA_BATCH_2, MHA_D_H_1,
+    MHA_ONE_HEAD, MHA_TWO_HEADS, MHA_CROSS, MHA_CROSS_MORE_QUERIES, MHA_CAUSAL, MHA_PADDING,
+    MHA_PER_HEAD, MHA_NOT_DIVISIBLE, MHA_FLOAT32, MHA_LONG_F32, MHA_BATCH_2, MHA_D_H_1,
     again(MHA_ONE_HEAD, hidden=True),
     again(MHA_TWO_HEADS, hidden=True),
     again(MHA_CROSS, hidden=True),

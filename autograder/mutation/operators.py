@@ -107,13 +107,14 @@ def _call_mutants(node: ast.Call) -> Iterator[tuple[str, ast.AST]]:
         and func.value.id in MODULES
     if isinstance(func, ast.Attribute) and not on_module:
         yield "dropped method call", func.value  # x.swapaxes(...) -> x
-    if name == "var" and isinstance(func, ast.Attribute) and not node.args:
-        # var = E[x²] - E[x]²: algebraically right, numerically fragile far from zero.
-        x = func.value if not on_module else None
-        if x is not None:
-            mean = lambda v: _replace(node, func=ast.Attribute(v, "mean", ast.Load()))
-            yield "fragile formula", ast.BinOp(mean(ast.BinOp(x, ast.Mult(), x)), ast.Sub(),
-                                               ast.BinOp(mean(x), ast.Pow(), ast.Constant(2)))
+    if name == "var" and isinstance(func, ast.Attribute) and not on_module and not node.args:
+        # x.var() = E[x²] - E[x]²: algebraically right, numerically fragile far from zero.
+        def mean(of):
+            return _replace(node, func=ast.Attribute(of, "mean", ast.Load()))
+
+        x = func.value
+        yield "fragile formula", ast.BinOp(mean(ast.BinOp(x, ast.Mult(), x)), ast.Sub(),
+                                           ast.BinOp(mean(x), ast.Pow(), ast.Constant(2)))
     if name == "exp" and on_module and len(node.args) == 1 and isinstance(node.args[0], ast.BinOp) \
             and isinstance(node.args[0].op, ast.Sub):
         # exp(a - b) = exp(a) / exp(b): right on paper, overflows on large logits.
@@ -175,7 +176,8 @@ def _mutations(node: ast.AST, params: set[str], assigned_before) -> Iterator[tup
 
 
 def _parents(tree: ast.AST) -> dict[int, ast.AST]:
-    return {id(child): parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
+    return {id(child): parent for parent in ast.walk(tree)
+            for child in ast.iter_child_nodes(parent)}
 
 
 def _substitute(parent: ast.AST, old: ast.AST, new) -> None:
@@ -220,7 +222,7 @@ def mutants_of_file(path: Path) -> list[Mutant]:
 
         nodes = list(ast.walk(function))
         for index, node in enumerate(nodes):
-            if isinstance(node, ast.Expr) and isinstance(getattr(node, "value", None), ast.Constant):
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
                 continue  # a docstring
             early = {(line, n) for line, n in stores if line < getattr(node, "lineno", 0)}
             in_place_params = {p for p in params if all(n != p for _, n in early)}
