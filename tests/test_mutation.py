@@ -45,3 +45,27 @@ def test_the_mutants_command_grades_and_reports_per_function(capsys):
     assert made == killed + equivalent + surviving and made >= 5
     assert surviving == 0 and status == 0
     assert "MISLEADING" not in out
+
+
+# Mutants that once drew a hint naming a mistake they do not make: an exponent shifted
+# the wrong way named "no max subtraction", a default axis of -2 named "default axis 0",
+# and a head split on the wrong axes got softmax's keepdims hints through encoder_block
+# because both raised the same ValueError.
+ONCE_MISLEAD = [
+    "softmax: e = np.exp(x - m) -> e = np.exp(x + m)",
+    "softmax: def softmax(x, axis=-1): -> def softmax(x, axis=-2):",
+    "multi_head_attention: return y.reshape(*y.shape[:-1], num_heads, d_h).swapaxes(-2, -3)"
+    " -> return y.reshape(*y.shape[:-1], num_heads, d_h).swapaxes(-1, -3)",
+]
+
+
+def test_mutants_that_once_got_a_wrong_name_are_killed_and_not_misled():
+    from autograder.course.loader import load_course
+    from autograder.mutation.run import grade_mutant
+
+    course = load_course(ROOT / "course.yaml")
+    chosen = [m for m in mutants(SOLUTIONS) if m.key in ONCE_MISLEAD]
+    assert len(chosen) == len(ONCE_MISLEAD)
+    grades = [grade_mutant(course, m, {}) for m in chosen]
+    assert [(g.mutant.key, g.verdict, g.misleading) for g in grades
+            if g.verdict != "killed" or g.misleading] == []

@@ -4,7 +4,11 @@ After the graded cases, inside the same worker session, the student's function r
 its exercise's probes (:mod:`.probes`). In ``grade`` mode the results are compared with
 what each catalogued variant gives on the same probes (computed here, see
 :mod:`.variants`): a variant that behaves exactly like the student's code names the
-mistake, and its hint is the feedback. A variant of an exercise the student's function
+mistake, and its hint is the feedback, on two conditions that keep hints from ever
+pointing the wrong way (measured by ``autograder mutants``): the evidence is specific
+(on some probe the variant returns values that are not the reference's, and the
+student's are the same; raising the same exception type is not enough), and exactly
+one variant matches (when several do, only the facts are said). A variant of an exercise the student's function
 calls (their softmax, from their attention) is tried too, when that exercise lost points
 as well. Where no variant matches, and always in ``check`` mode (no ``solutions/``),
 the feedback is what the results prove without a reference (:mod:`.properties`) and

@@ -32,7 +32,7 @@ from ..course.model import Course
 from ..diagnosis import variants
 from ..diagnosis.dependencies import importers
 from ..diagnosis.outcomes import agree, run_trusted
-from ..diagnosis.probes import probes_of
+from ..diagnosis.probes import BUILDERS, probes_of
 from ..grading.engine import grade
 from ..grading.public import PUBLIC_SEED
 from .operators import Mutant, mutants
@@ -97,7 +97,8 @@ def _inputs(function: str, seeds) -> list:
     for case in cases_of(function):
         for seed in ((PUBLIC_SEED,) if not case.hidden else seeds):
             calls.append((case.name, case.make(case.rng(function, seed))))
-    calls += [(probe.name, probe.call) for probe in probes_of(function)]
+    if function in BUILDERS:  # an exercise may have no probes yet
+        calls += [(probe.name, probe.call) for probe in probes_of(function)]
     return calls
 
 
