@@ -1,4 +1,5 @@
-"""Correct code written quite differently from the references earns full marks and no hint.
+"""Correct code written quite differently from the references earns full marks and no hint,
+under the course's seed and 25 others.
 
 ``tests/fixtures/alternatives/`` holds three full submissions: one written with einsum,
 one with Python loops over batch entries, queries and heads, one that computes in
@@ -10,13 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from autograder.checks import FUNCTIONS
+from autograder.checks import FUNCTIONS, cases_of
+from autograder.checks.kit import compare
 from autograder.course.loader import load_course
 from autograder.course.model import Exercise
 from autograder.diagnosis.diagnose import named_mistakes, observe
 from autograder.diagnosis.properties import facts
 from autograder.diagnosis.variants import catalogue
 from autograder.grading.engine import grade
+from autograder.grading.public import PUBLIC_SEED, expected_of
 from autograder.grading.references import References
 from autograder.grading.submission import prepared
 from autograder.sandbox.session import WorkerSession
@@ -57,3 +60,30 @@ def test_no_mistake_or_fact_is_found_in_a_correct_alternative_even_when_probed(n
             if found or stated:
                 claims[function] = [m.key for _, m in found] + stated
     assert claims == {}
+
+
+SEEDS = range(25)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_correct_alternative_passes_every_case_under_25_seeds(name, course):
+    """Every case, hidden ones drawn under 25 seeds and the course's, judged as the
+    grader judges them (same expected values, same comparison and tolerances); in this
+    process, since only the values change from seed to seed and the worker is tested
+    above."""
+
+    references = References(course.solutions, FUNCTIONS)
+    alternative = References(ALTERNATIVES / name, FUNCTIONS)
+    failed = []
+    for function in FUNCTIONS:
+        for case in cases_of(function):
+            for seed in ((*SEEDS, course.grading.seed) if case.hidden else (PUBLIC_SEED,)):
+                call = case.make(case.rng(function, seed))
+                (kind, expected) = expected_of(references[function], call)
+                (got_kind, got) = expected_of(alternative[function], call)
+                reason = (None if kind == got_kind == "raises" and got == expected else
+                          compare(got, expected, course.tolerance) if kind == got_kind == "value"
+                          else f"{got_kind} {got!r:.80}, expected {kind} {expected!r:.80}")
+                if reason:
+                    failed.append(f"{function} / {case.name} / seed {seed}: {reason}")
+    assert failed == []

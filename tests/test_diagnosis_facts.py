@@ -179,8 +179,8 @@ def test_an_error_on_some_probes_only_says_which_inputs_raise():
     found = facts("scaled_dot_product_attention",
                   [(p, two_d_only(p.call)) for p in probes_of("scaled_dot_product_attention")
                    if "mask" not in p.call.kwargs])
-    assert found[0] == ("it raises ValueError on a batch of 2, Lq = Lk = 3, yet returns a "
-                        "result on 2-D, Lq 3, Lk 5: matmul: mismatch")
+    assert found[0] == ("it raises ValueError on a batch of 2, Lq = Lk = 3 (and on 1 more), "
+                        "yet returns a result on 2-D, Lq 3, Lk 5: matmul: mismatch")
 
 
 # -- contrasts ----------------------------------------------------------------------

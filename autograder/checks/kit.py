@@ -13,6 +13,13 @@ pytest test per exercise that hands each case to the ``grade`` fixture::
 A case's ``weight`` says how it shares its exercise's points with the other cases (the
 points themselves come from ``course.yaml``); ``hidden`` cases are drawn at grading
 time from the seed and never shipped.
+
+Coverage is by design, not by draw. Each public case is one *input class* (dtype, batch
+dimensions, mask form, magnitude, special values, argument options) whose shapes are
+fixed; the generator draws only values. ``again(CASE, hidden=True)`` repeats a class
+as a hidden case, with values drawn from the grading seed, so every class a hidden case
+holds is one a student can see and fix from the public cases.
+``tests/test_case_classes.py`` holds the check modules to this.
 """
 from __future__ import annotations
 
@@ -64,6 +71,11 @@ class Case:
     make: Callable[[np.random.Generator], Call] = field(repr=False, compare=False)
     weight: float = 1.0
     hidden: bool = False
+    of: str = ""        # the input class it repeats with other values ("": its own)
+
+    @property
+    def input_class(self) -> str:
+        return self.of or self.name
 
     def rng(self, function: str, seed: int) -> np.random.Generator:
         """The generator this case draws from: fixed for public cases, ``seed`` for hidden."""
@@ -76,6 +88,18 @@ def case(name: str, make: Callable[[np.random.Generator], Call], *, weight: floa
     if weight <= 0:
         raise ValueError(f"case {name!r}: weight must be positive")
     return Case(name, make, weight, hidden)
+
+
+def again(public: Case, *, hidden: bool = True, name: str = "",
+          make: Callable[[np.random.Generator], Call] | None = None,
+          weight: float | None = None) -> Case:
+    """``public``'s input class once more, hidden, with values from the grading seed.
+
+    ``make`` is for a function with no values to draw (its sizes are its values):
+    another instance of the same class, e.g. other lengths with fewer queries than keys.
+    """
+    return Case(name or f"{public.name} (other values)", make or public.make,
+                public.weight if weight is None else weight, hidden, public.input_class)
 
 
 def ids(cases: list[Case]) -> list[str]:

@@ -9,6 +9,7 @@ VERBS = (
     "check",
     "regenerate",
     "mistakes",
+    "mutants",
     "batch",
     "gradescope",
     "release",

@@ -57,6 +57,19 @@ def _heads(index: int):
     return has
 
 
+def _large_float32(call: Call) -> bool:
+    """float32 inputs far from zero (|x| >= 100) or with a long axis (>= 256): the
+    magnitudes of a trained model, where a formula right on paper can lose its digits."""
+    values = [*call.args, *call.kwargs.values()]
+    values += [v for d in values if isinstance(d, dict) for v in d.values()]
+    for v in values:
+        if isinstance(v, np.ndarray) and v.dtype == np.float32 and v.size:
+            finite = v[np.isfinite(v)]
+            if max(v.shape) >= 256 or (finite.size and float(np.abs(finite).max()) >= 100):
+                return True
+    return False
+
+
 ATTENTION = ("scaled_dot_product_attention", "multi_head_attention", "encoder_block")
 # In order of preference: when features split the cases alike, the first one's fact is
 # said and the others are named as possible causes (a batch often comes with other
@@ -79,6 +92,12 @@ FEATURES = [
              "layer_norm", "feed_forward", "encoder_block"), _float32,
             "right in float64, wrong in float32: the result must keep the input's dtype.",
             "float32 inputs"),
+    Feature(("softmax", "scaled_dot_product_attention", "multi_head_attention",
+             "layer_norm", "encoder_block"), _large_float32,
+            "right at small magnitudes, wrong in float32 far from zero or on long rows: a "
+            "formula that is right on paper can lose its digits there (exponentiate x - max, "
+            "never exp(x) / exp(max); take the variance of x - mean, never E[x²] - E[x]²).",
+            "float32 at large magnitudes"),
     Feature(ATTENTION, lambda call: call.kwargs.get("mask") is not None,
             "right without a mask, wrong with one: check how the mask is applied and "
             "passed on (True = may attend; a masked key gets weight exactly 0).",

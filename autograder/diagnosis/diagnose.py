@@ -4,7 +4,11 @@ After the graded cases, inside the same worker session, the student's function r
 its exercise's probes (:mod:`.probes`). In ``grade`` mode the results are compared with
 what each catalogued variant gives on the same probes (computed here, see
 :mod:`.variants`): a variant that behaves exactly like the student's code names the
-mistake, and its hint is the feedback. A variant of an exercise the student's function
+mistake, and its hint is the feedback, on two conditions that keep hints from ever
+pointing the wrong way (measured by ``autograder mutants``): the evidence is specific
+(on some probe the variant returns values that are not the reference's, and the
+student's are the same; raising the same exception type is not enough), and exactly
+one variant matches (when several do, only the facts are said). A variant of an exercise the student's function
 calls (their softmax, from their attention) is tried too, when that exercise lost points
 as well. Where no variant matches, and always in ``check`` mode (no ``solutions/``),
 the feedback is what the results prove without a reference (:mod:`.properties`) and
@@ -23,7 +27,6 @@ from .outcomes import agree, from_outcome
 from .probes import probes_of
 from .properties import facts
 
-NAMED_SHOWN = 2
 FACTS_SHOWN = 3
 # An exercise whose cases ran out of time or killed the worker is not probed: more
 # calls would only spend the submission's time limit on code known to be slow.
@@ -70,13 +73,20 @@ def named_mistakes(exercise, observed, references, catalogue, solutions: Path,
         for mistake in (m for m in catalogue if m.function == suspect
                         and (keys is None or m.key in keys)):
             variant = variants.behaviour(str(solutions), mistake, function)
-            if all(map(agree, variant, reference)):
-                continue  # the probes cannot see this variant through this exercise
-            if all(map(agree, variant, student)):
+            if specific(variant, reference) and all(map(agree, variant, student)):
                 found.append((suspect, mistake))
         if found:
             break
     return found
+
+
+def specific(variant, reference) -> bool:
+    """Whether matching ``variant`` on the probes is evidence of its mistake: on at least
+    one probe it returns a value that is not the reference's, or writes into a read-only
+    input where the reference does not. Raising the same exception type is not enough on
+    its own: many different slips raise a ValueError on a batch."""
+    return any((v.kind == "value" or v.read_only_write) and not agree(v, r)
+               for v, r in zip(variant, reference))
 
 
 def _hint(function: str, suspect: str, mistake) -> str:
@@ -107,10 +117,11 @@ def diagnose_exercise(exercise, observed, graded, *, calls: set[str], lost: set[
         suspects[function] = None
         suspects |= {f: None for f in sorted(calls & ungraded)}
         found = named_mistakes(exercise, observed, references, catalogue, solutions, suspects)
-        if found:
-            found = found[:NAMED_SHOWN]
-            return Diagnosis([_hint(function, s, m) for s, m in found],
-                             [m.key for _, m in found])
+        if len(found) == 1:
+            (suspect, mistake), = found
+            return Diagnosis([_hint(function, suspect, mistake)], [mistake.key])
+        # Several variants behave like the student's code on every probe: naming one
+        # could send the student the wrong way, so only the facts are said.
     stated = [f"It calls your {f}, which loses points too: fix {f} first, as its mistakes "
               "show up here as well." for f in called_and_lost]
     stated += facts(function, observed) if observed is not None else []

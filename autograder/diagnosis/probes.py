@@ -37,16 +37,24 @@ def _softmax() -> list[Probe]:
     rng = _rng(1)
     apart = np.array([[3e4, 3e4 - 2.0, 3e4 - 5.0, 3e4 + 1.0],
                       [-1.0, 0.5, 2.0, 0.0]], dtype=F32)
+    # exp(712) overflows float64, exp(700) and exp(-712) do not: a missing maximum, an
+    # added one, a doubly subtracted one and exp(x) / exp(max) each give another result.
+    shifted = np.array([[712.0, 700.0, 690.0, 705.0], [-400.0, -401.5, -398.0, -400.5]])
     return [Probe("rows of a 3×5 array", call(rng.normal(size=(3, 5)))),
+            Probe("float64 rows about 710 and -400", call(shifted)),
             Probe("a square 4×4 array", call(rng.normal(size=(4, 4)))),
             Probe("axis=0 of a 2×3×4 array", call(rng.normal(size=(2, 3, 4)), axis=0)),
+            Probe("a 2×3×4 array, default axis", call(rng.normal(size=(2, 3, 4)))),
             Probe("float32 rows far apart (3e4 and 0)", call(apart))]
 
 
 def _positional_encoding() -> list[Probe]:
     return [Probe("4 positions, d_model 6", call(4, 6)),
             Probe("3 positions, d_model 8, base 100", call(3, 8, base=100.0)),
-            Probe("an odd d_model", call(3, 5), raises="ValueError")]
+            Probe("an odd d_model", call(3, 5), raises="ValueError"),
+            # Angles up to 2047: a float32 step anywhere shows in the values, not only
+            # in the dtype.
+            Probe("2048 positions, d_model 6", call(2048, 6))]
 
 
 def _sdpa() -> list[Probe]:
@@ -56,6 +64,8 @@ def _sdpa() -> list[Probe]:
                      [True, True, False, True, True]])
     return [Probe("2-D, Lq 3, Lk 5", call(*qkv(rng, (), 3, 5, 4, 2))),
             Probe("a batch of 2, Lq = Lk = 3", call(*qkv(rng, (2,), 3, 3, 4, 2))),
+            # batch = d_k = Lk: k.T on a batch broadcasts and runs instead of raising.
+            Probe("a batch of 2, Lq 3, Lk 2, d_k 2", call(*qkv(rng, (2,), 3, 2, 2, 3))),
             Probe("a mask with a fully masked query", call(*qkv(rng, (), 3, 5, 4, 2),
                                                            mask=mask)),
             Probe("float32 with a mask", call(*qkv(rng, (), 3, 5, 4, 2, F32), mask=mask)),
@@ -86,7 +96,9 @@ def _mha() -> list[Probe]:
             Probe("self-attention, two heads, a batch",
                   call(xb, xb, _attention_params(rng, 4), 2)),
             Probe("cross-attention (Lq 2, Lk 4), two heads, a mask",
-                  call(x_q, x_kv, _attention_params(rng, 4), 2, mask=mask))]
+                  call(x_q, x_kv, _attention_params(rng, 4), 2, mask=mask)),
+            Probe("cross-attention (Lq 2, Lk 4), two heads, no mask",
+                  call(x_q, x_kv, _attention_params(rng, 4), 2))]
 
 
 def _layer_norm() -> list[Probe]:

@@ -42,9 +42,13 @@ def _compiled(path: str, source: str) -> types.CodeType:
 
 @functools.lru_cache(maxsize=512)
 def _modules(solutions: str, mistake: Mistake) -> dict[str, types.ModuleType]:
-    """The variant submission's exercise files as top-level modules, executed in import
-    order so each sees its siblings; ``sys.modules`` is left as it was."""
-    sources = variant_sources(mistake, Path(solutions))
+    """The variant submission's exercise files as top-level modules."""
+    return load_sources(Path(solutions), variant_sources(mistake, Path(solutions)))
+
+
+def load_sources(solutions: Path, sources: dict[str, str]) -> dict[str, types.ModuleType]:
+    """Exercise files (file name -> text) as top-level modules, executed in import order
+    so each sees its siblings; ``sys.modules`` is left as it was. Course code only."""
     modules = {}
     with isolated_modules(MODULES):
         for name in MODULES:
