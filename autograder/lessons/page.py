@@ -16,6 +16,7 @@ import html
 import mistune
 
 from ..course.model import Assignment, Course
+from ..integrations.nbgrader.cells import _points
 from ..integrations.nbgrader.notebooks import Sources
 from .run import LessonRun
 from .source import Lesson, Markdown, Place, Run
@@ -86,7 +87,7 @@ def _exercise(course: Course, assignment: Assignment, function: str, sources: So
     head = "\n".join(stub.head(function)) if stub and function in stub.functions else ""
     return (f"<section class='exercise' id='exercise-{function}'>"
             f"<h3>Exercise: <code>{html.escape(function)}</code> "
-            f"({exercise.points:g} points)</h3>"
+            f"({_points(exercise.points)})</h3>"
             f"{_markdown(sources.summary(exercise))}"
             f"<p>Write it in <code>exercises/{html.escape(exercise.file)}</code>, in place "
             "of <code>raise NotImplementedError</code>, then run <code>autograder check"
@@ -109,7 +110,7 @@ def _question(question) -> str:
     return (f"<section class='question' data-id='{html.escape(question.id)}' "
             f"data-kind='{html.escape(question.kind)}'>"
             f"<h4>Quick check <code>{html.escape(question.id)}</code> "
-            f"({question.points:g} points)</h4><p>{html.escape(question.prompt)}</p>"
+            f"({_points(question.points)})</h4><p>{html.escape(question.prompt)}</p>"
             f"{inputs}<p class='answer-line'></p></section>")
 
 

@@ -198,7 +198,10 @@ def heatmap_png(matrix, *, rows=None, cols=None, title="", cmap="viridis",
         axes.set_yticks(range(height), list(rows))
     if annotate if annotate is not None else height * width <= 64:
         for (i, j), v in np.ndenumerate(matrix):
-            axes.text(j, i, _cell(v), ha="center", va="center", fontsize=7, color="white")
+            red, green, blue, _ = image.cmap(image.norm(v)) if np.isfinite(v) else (0,) * 4
+            light = 0.299 * red + 0.587 * green + 0.114 * blue > 0.5   # dark text on it
+            axes.text(j, i, _cell(v), ha="center", va="center", fontsize=7,
+                      color="black" if light else "white")
     return _png(figure)
 
 
