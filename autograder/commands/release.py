@@ -3,14 +3,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..integrations.nbgrader.notebooks import BuildError
-from ..integrations.release import ReleaseError, build
-from ..lessons.build import LessonBuildError
-from ..lessons.source import LessonError
 from ._course import CommandError, course_from
 
 
 def run(args) -> int:
+    # Imported here: the CLI loads every verb, and these need nbformat and matplotlib,
+    # which a grading-only install (Gradescope's) does not have.
+    from ..integrations.nbgrader.notebooks import BuildError
+    from ..integrations.release import ReleaseError, build
+    from ..lessons.build import LessonBuildError
+    from ..lessons.source import LessonError
+
     course = course_from(args)
     try:
         files = build(course, Path(args.out))

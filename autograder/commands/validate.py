@@ -15,9 +15,16 @@ def run(args) -> int:
         for problem in exc.problems:
             print(problem)
         return 2
+    from ..lessons.source import LessonError, check_lessons
+
+    try:
+        lessons = check_lessons(course)
+    except LessonError as exc:
+        print(exc)
+        return 2
     exercises, questions = len(course.exercises), len(course.questions)
     print(f"{course.path}: OK: {len(course.assignments)} assignments, {exercises} exercises, "
-          f"{questions} quick-check questions")
+          f"{questions} quick-check questions, lessons for {len(lessons)}")
     return 0
 
 

@@ -177,3 +177,17 @@ def read_lesson(course: Course, assignment: Assignment, carried: set[str]) -> Le
     lesson = parse(path, assignment.id)
     check(lesson, assignment, carried)
     return lesson
+
+
+def check_lessons(course: Course) -> list[Lesson]:
+    """Every lesson file of the course, read and checked (without running it)."""
+    from ..integrations.nbgrader.notebooks import Sources
+
+    sources = Sources(course)
+    found = []
+    for assignment in course.assignments:
+        carried = {e.function for e in sources.carried_over(assignment)}
+        lesson = read_lesson(course, assignment, carried)
+        if lesson is not None:
+            found.append(lesson)
+    return found
