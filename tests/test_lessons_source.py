@@ -18,7 +18,7 @@ from autograder.integrations.nbgrader.notebooks import Sources, source_notebook
 from autograder.lessons.build import student_notebook, write_pages
 from autograder.lessons.notebook import load
 from autograder.lessons.source import LessonError, lesson_path
-from conftest import ROOT
+from conftest import ROOT, run_autograder
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def test_every_assignment_of_the_course_has_a_lesson(course):
 
 @pytest.mark.parametrize("text, line, says", [
     ("Title without hash\n", 1, "starts with its title"),
-    ("# T\n\n<!-- exercise: nonsense -->\n", 3, "not a exercise of assignment"),
+    ("# T\n\n<!-- exercise: nonsense -->\n", 3, "not one of the exercises of assignment"),
     ("# T\n\n```python run\nsoftmax(np.ones(3))\n", 3, "never closed"),
     ("# T\n\n```python run\nx = positional_encoding(3, 4)\n```\n"
      "<!-- exercise: positional_encoding -->\n<!-- exercise: softmax -->\n", 3,
@@ -68,11 +68,16 @@ def test_a_broken_lesson_fails_with_its_file_and_line(tmp_path, text, line, says
     assert says in str(error.value)
 
 
-def test_a_lesson_must_place_every_question(tmp_path):
-    text = ("# T\n\n<!-- exercise: softmax -->\n<!-- exercise: positional_encoding -->\n")
-    with pytest.raises(LessonError, match=r"foundations.md: place every question.*"
-                                          r"<!-- question: attention-role -->"):
-        build_with(tmp_path, "foundations", text)
+def test_what_a_lesson_does_not_place_goes_at_its_end(tmp_path):
+    text = "# T\n\n<!-- exercise: positional_encoding -->\n<!-- question: pronoun-animal -->\n"
+    notebook = build_with(tmp_path, "foundations", text)
+    ids = [c.metadata["nbgrader"]["grade_id"] for c in notebook.cells]
+    assert ids.index("positional_encoding") < ids.index("answer_pronoun-animal") \
+        < ids.index("lesson_0") < ids.index("softmax") < ids.index("answer_attention-role")
+    result = run_autograder("validate", "--course", str(tmp_path / "course.yaml"))
+    assert result.returncode == 0
+    assert "foundations.md: note: not placed, so put at the end of the lesson: softmax, " \
+        "attention-role" in result.stdout
 
 
 def test_a_run_block_that_fails_on_the_references_names_its_line(tmp_path):

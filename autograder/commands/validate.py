@@ -22,6 +22,10 @@ def run(args) -> int:
     except LessonError as exc:
         print(exc)
         return 2
+    for lesson in lessons:
+        if lesson.unplaced:
+            print(f"{lesson.path}: note: not placed, so put at the end of the lesson: "
+                  + ", ".join(lesson.unplaced))
     exercises, questions = len(course.exercises), len(course.questions)
     print(f"{course.path}: OK: {len(course.assignments)} assignments, {exercises} exercises, "
           f"{questions} quick-check questions, lessons for {len(lessons)}")

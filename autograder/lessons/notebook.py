@@ -63,7 +63,8 @@ def load(course: Course, assignment: Assignment, sources: nb.Sources):
     lesson = read_lesson(course, assignment, carried)
     if lesson is None:
         return None
-    return lesson, run_lesson(course, lesson)
+    functions = carried | {e.function for e in assignment.exercises}
+    return lesson, run_lesson(course, lesson, functions)
 
 
 def lesson_notebook(course: Course, assignment: Assignment, sources: nb.Sources):

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..checks import FUNCTIONS
 from ..course.model import Course
 from ..grading.references import References
 from . import show
@@ -41,10 +40,12 @@ def namespace(references) -> dict:
     return names
 
 
-def run_lesson(course: Course, lesson: Lesson) -> LessonRun:
-    """Run every block of ``lesson`` on the references; errors name file:line."""
-    references = References(course.root / "solutions", dict(FUNCTIONS))
-    names = namespace({f: references[f] for f in FUNCTIONS})
+def run_lesson(course: Course, lesson: Lesson, functions: set[str]) -> LessonRun:
+    """Run every block of ``lesson`` on the references of ``functions`` (those its
+    notebook defines: a run block can call no other); errors name file:line."""
+    files = {e.function: e.file for e in course.exercises if e.function in functions}
+    references = References(course.root / "solutions", files)
+    names = namespace({f: references[f] for f in files})
     outputs = {}
     saved = dict(show._expected)
     show._expected.clear()

@@ -144,6 +144,8 @@ def step(label: str, compute):
 def _cell(value) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "True" if value else "False"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
     if np.isneginf(value):
         return "−∞"
     return f"{float(value):.3f}"

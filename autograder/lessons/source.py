@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..checks import FUNCTIONS
@@ -18,6 +18,9 @@ RUN_INFO = "python run"
 DIRECTIVE = re.compile(r"^<!--\s*(exercise|question)\s*:\s*([\w-]+)\s*-->\s*$")
 FENCE = re.compile(r"^(`{3,}|~{3,})\s*(.*?)\s*$")
 CELL_BREAK = re.compile(r"^#{2,3} ")
+# The heading above what a lesson does not place (it stays buildable when the course
+# gains an exercise before its lesson is updated).
+UNPLACED_HEADING = "More of this assignment (not yet placed in the lesson)"
 
 
 class LessonError(Exception):
@@ -49,6 +52,7 @@ class Lesson:
     path: Path
     title: str
     blocks: tuple
+    unplaced: tuple = ()      # exercises and questions the file does not place
 
     def where(self, line: int) -> str:
         return f"{self.path}:{line}"
@@ -127,27 +131,28 @@ def parse(path: Path, assignment_id: str) -> Lesson:
     return Lesson(assignment_id, path, title, tuple(blocks))
 
 
-def _check_places(lesson: Lesson, kind: str, wanted: list[str]) -> None:
+def _check_places(lesson: Lesson, kind: str, wanted: list[str]) -> list[str]:
+    """Unknown or repeated markers are errors; returns the ``wanted`` left unplaced."""
     seen: dict[str, int] = {}
     for block in lesson.blocks:
         if isinstance(block, Place) and block.kind == kind:
             if block.name not in wanted:
                 raise LessonError(
-                    f"{lesson.where(block.line)}: {block.name!r} is not a {kind} of "
-                    f"assignment {lesson.assignment!r} (its {kind}s: {', '.join(wanted)})")
+                    f"{lesson.where(block.line)}: {block.name!r} is not one of the "
+                    f"{kind}s of assignment {lesson.assignment!r} ({', '.join(wanted)})")
             if block.name in seen:
                 raise LessonError(f"{lesson.where(block.line)}: {kind} {block.name!r} is "
                                   f"already placed at line {seen[block.name]}")
             seen[block.name] = block.line
-    missing = [name for name in wanted if name not in seen]
-    if missing:
-        raise LessonError(f"{lesson.path}: place every {kind} of the assignment; add "
-                          + ", ".join(f"`<!-- {kind}: {m} -->`" for m in missing))
+    return [name for name in wanted if name not in seen]
 
 
-def check(lesson: Lesson, assignment: Assignment, carried: set[str]) -> None:
-    """Every exercise and question placed once; a run block calls only functions that
-    are defined above it in the notebook; run blocks parse."""
+def check(lesson: Lesson, assignment: Assignment, carried: set[str]) -> Lesson:
+    """Each marker names an exercise or question of the assignment, once; a run block
+    calls only functions defined above it in the notebook; run blocks parse. Returns the
+    lesson with what it does not place (an exercise added to the course after the lesson
+    was written) appended at its end, so the course still builds; ``unplaced`` says
+    which, and ``autograder validate`` reports them."""
     defined = set(carried)
     for block in lesson.blocks:
         if isinstance(block, Place) and block.kind == "exercise":
@@ -165,8 +170,15 @@ def check(lesson: Lesson, assignment: Assignment, carried: set[str]) -> None:
             raise LessonError(f"{lesson.where(block.line)}: this block calls {early[0]}, "
                               "whose exercise cell comes later; move the block below "
                               f"`<!-- exercise: {early[0]} -->`")
-    _check_places(lesson, "exercise", [e.function for e in assignment.exercises])
-    _check_places(lesson, "question", [q.id for q in assignment.questions])
+    unplaced = [Place("exercise", name, 0) for name in _check_places(
+        lesson, "exercise", [e.function for e in assignment.exercises])]
+    unplaced += [Place("question", name, 0) for name in _check_places(
+        lesson, "question", [q.id for q in assignment.questions])]
+    if not unplaced:
+        return lesson
+    heading = Markdown(f"## {UNPLACED_HEADING}", 0)
+    return replace(lesson, blocks=(*lesson.blocks, heading, *unplaced),
+                   unplaced=tuple(p.name for p in unplaced))
 
 
 def read_lesson(course: Course, assignment: Assignment, carried: set[str]) -> Lesson | None:
@@ -174,9 +186,7 @@ def read_lesson(course: Course, assignment: Assignment, carried: set[str]) -> Le
     path = lesson_path(course, assignment.id)
     if not path.is_file():
         return None
-    lesson = parse(path, assignment.id)
-    check(lesson, assignment, carried)
-    return lesson
+    return check(parse(path, assignment.id), assignment, carried)
 
 
 def check_lessons(course: Course) -> list[Lesson]:
