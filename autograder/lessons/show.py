@@ -79,17 +79,47 @@ def recording():
         _record = saved
 
 
+def _plain(value):
+    """A step's value as JSON data: arrays as lists, a tuple as {"tuple": [...]}."""
+    if isinstance(value, tuple):
+        return {"tuple": [_plain(v) for v in value]}
+    return np.asarray(value).tolist()
+
+
+def _value(data):
+    if isinstance(data, dict) and set(data) == {"tuple"}:
+        return tuple(_value(v) for v in data["tuple"])
+    return np.asarray(data)
+
+
 def expected_json(values: dict) -> str:
     """The recorded step values as the JSON text that :func:`expect` reads."""
-    return json.dumps({k: np.asarray(v).tolist() for k, v in values.items()},
-                      separators=(",", ":"))
+    return json.dumps({k: _plain(v) for k, v in values.items()}, separators=(",", ":"))
 
 
 def expect(values: str | dict) -> None:
     """Set the reference's numbers, by step label (the set-up cell calls this)."""
     if isinstance(values, str):
         values = json.loads(values)
-    _expected.update({k: np.asarray(v) for k, v in values.items()})
+    _expected.update({k: _value(v) for k, v in values.items()})
+
+
+def _shape(value):
+    return tuple(_shape(v) for v in value) if isinstance(value, tuple) else value.shape
+
+
+def _gap(value, reference) -> float:
+    """The largest difference between a value and the reference's (0 when close)."""
+    if isinstance(value, tuple):
+        return max((_gap(v, r) for v, r in zip(value, reference)), default=0.0)
+    try:
+        if value.dtype == bool or reference.dtype == bool:
+            return 0.0 if np.array_equal(value, reference) else 1.0
+        if np.allclose(value, reference, rtol=1e-4, atol=1e-5, equal_nan=True):
+            return 0.0
+        return float(np.nanmax(np.abs(value.astype(float) - reference.astype(float))))
+    except (TypeError, ValueError):     # a student's array of objects, strings, ...
+        return float("nan")
 
 
 def note(text: str) -> None:
@@ -104,13 +134,16 @@ def _who(exc: BaseException) -> str:
 
 
 def step(label: str, compute):
-    """``compute()``: the student's value for ``label``, or the reference's when theirs
-    cannot be had (not written yet, an error, a different shape)."""
+    """``compute()``: the student's value for ``label`` (an ndarray, or a tuple of them
+    for a function that returns a tuple), or the reference's when theirs cannot be had
+    (not written yet, an error, a different shape)."""
     if _record is not None and label in _record:
         raise ValueError(f"step label {label!r} is used twice in this lesson")
     reference = _expected.get(label)
     try:
-        value = np.asarray(compute())
+        result = compute()
+        value = tuple(map(np.asarray, result)) if isinstance(result, tuple) \
+            else np.asarray(result)
     except NotImplementedError as exc:
         value = None
         why = f"`{_who(exc)}` is not written yet (it raises NotImplementedError)"
@@ -120,8 +153,8 @@ def step(label: str, compute):
         why = f"`{_who(exc)}` raised {type(exc).__name__}: {message}"
     else:
         why = None
-        if reference is not None and value.shape != reference.shape:
-            why = f"your result has shape {value.shape}, not {reference.shape}"
+        if reference is not None and _shape(value) != _shape(reference):
+            why = f"your result has shape {_shape(value)}, not {_shape(reference)}"
             value = None
     if _record is not None:
         if value is None:
@@ -133,9 +166,8 @@ def step(label: str, compute):
         note(f"{why}; here are the numbers the course's reference gives for "
              f"**{label}**.")
         return reference
-    if reference is not None and value.dtype != bool and not np.allclose(
-            value, reference, rtol=1e-4, atol=1e-5, equal_nan=True):
-        gap = float(np.nanmax(np.abs(value.astype(float) - reference.astype(float))))
+    gap = _gap(value, reference) if reference is not None else 0.0
+    if gap:
         note(f"Your **{label}** differs from the reference's (largest difference "
              f"{gap:.3g}); the lesson goes on with yours.")
     return value
