@@ -60,3 +60,14 @@ def test_the_build_fails_on_a_failing_step_and_on_a_repeated_label(shown):
         with pytest.raises(RuntimeError, match="failed while building the lesson"):
             show.step("y", stub)
     assert list(recorded) == ["x"]
+
+
+def test_a_function_that_never_returns_is_stopped(shown, monkeypatch):
+    monkeypatch.setattr(show, "STEP_SECONDS", 0.2)
+
+    def forever():
+        while True:
+            pass
+
+    assert np.array_equal(show.step("w", forever), [[0.25, 0.75]])
+    assert "`forever` raised StepTimeout: it ran longer than 0.2 s" in shown[0].markdown

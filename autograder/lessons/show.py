@@ -26,6 +26,36 @@ _expected: dict[str, np.ndarray] = {}
 _sink: list | None = None          # a list while the build captures, else IPython
 _record: dict | None = None
 ERROR_CHARS = 200                   # a student's exception message, shortened
+# A lesson cell runs the student's function in the kernel (also under nbgrader's
+# autograde): one that never returns must not hold every lesson cell to the cell timeout.
+STEP_SECONDS = 10
+
+
+class StepTimeout(Exception):
+    """The student's function ran longer than a lesson example may wait."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Raise StepTimeout after ``seconds`` (main thread on POSIX only; else no limit)."""
+    import signal
+    import threading
+
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not \
+            threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise StepTimeout(f"it ran longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class Shown:
@@ -129,7 +159,7 @@ def note(text: str) -> None:
 
 
 def _who(exc: BaseException) -> str:
-    frames = traceback.extract_tb(exc.__traceback__)
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != __file__]
     return frames[-1].name if frames else "a function"
 
 
@@ -141,7 +171,8 @@ def step(label: str, compute):
         raise ValueError(f"step label {label!r} is used twice in this lesson")
     reference = _expected.get(label)
     try:
-        result = compute()
+        with _time_limit(STEP_SECONDS):
+            result = compute()
         value = tuple(map(np.asarray, result)) if isinstance(result, tuple) \
             else np.asarray(result)
     except NotImplementedError as exc:
