@@ -1,7 +1,8 @@
 """``--html FILE`` of ``check`` and ``grade``: each failing public case with an array
 result is drawn (the student's, the expected, the difference; for attention both
 weight heatmaps); hidden cases are never drawn nor named; the page loads in headless
-Chromium with no console error and no request."""
+Chromium with no console error and no request (its first screen is kept in
+``docs/screenshots/feedback-attention.png``)."""
 from __future__ import annotations
 
 import re
@@ -17,6 +18,7 @@ from autograder.grading.replay import failing_public_cases, replay
 from autograder.reports.pictures import render
 from conftest import ROOT, SOLUTIONS, run_autograder
 
+SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -82,6 +84,8 @@ def test_the_feedback_page_loads_in_chromium_without_error(transposed, tmp_path)
         page.on("request", lambda r: requests.append(r.url))
         page.goto(page_file.as_uri(), wait_until="load")
         loaded = page.eval_on_selector_all("img", "i => i.map(x => x.naturalWidth > 0)")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "feedback-attention.png"))
         browser.close()
     assert problems == [] and loaded and all(loaded)
     assert [u for u in requests if not u.startswith(("file://", "data:"))] == []

@@ -211,7 +211,7 @@ def _cell(value) -> str:
         return str(int(value))
     if np.isneginf(value):
         return "−∞"
-    return f"{float(value):.3f}"
+    return f"{round(float(value), 3) + 0.0:.3f}"     # + 0.0: no "-0.000"
 
 
 def table(values, *, rows=None, cols=None, title: str = "") -> None:
