@@ -39,7 +39,9 @@ def lesson_cells(course: Course, assignment: Assignment, sources: nb.Sources,
                  lesson, ran: LessonRun) -> list:
     cells = [nb._markdown("intro", nb.intro_text(course, assignment, lesson.title))]
     cells += nb.carried_cells(course, assignment, sources)
-    cells.append(_code("lesson_setup", SETUP.format(expected=show.expected_json(ran.expected))))
+    setup = _code("lesson_setup", SETUP.format(expected=show.expected_json(ran.expected)))
+    setup.metadata["jupyter"] = {"source_hidden": True}    # a long line of numbers: folded
+    cells.append(setup)
     exercises = {e.function: e for e in assignment.exercises}
     questions = {q.id: q for q in assignment.questions}
     key = read_key(course) if assignment.questions else {}
