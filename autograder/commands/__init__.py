@@ -14,4 +14,5 @@ VERBS = (
     "gradescope",
     "release",
     "nbgrader",
+    "lessons",
 )

@@ -6,7 +6,7 @@ from pathlib import Path
 from ..grading.engine import grade
 from ..grading.submission import SubmissionError
 from ._course import CommandError, course_from
-from .grade import add_output_options, write_report
+from .grade import add_output_options, write_pictures, write_report
 
 
 def run(args) -> int:
@@ -18,6 +18,7 @@ def run(args) -> int:
     except (SubmissionError, KeyError) as exc:
         raise CommandError(str(exc).strip("'\"")) from None
     write_report(report, course, args)
+    write_pictures(report, course, args, path)
     return 0
 
 

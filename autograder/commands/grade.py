@@ -18,6 +18,17 @@ def write_report(report, course, args) -> None:
         sys.stdout.write(text)
 
 
+def write_pictures(report, course, args, submission: Path) -> None:
+    """``--html FILE``: the failing public cases with pictures (never a hidden case)."""
+    if not getattr(args, "html", None):
+        return
+    from ..grading.replay import replay
+    from ..reports.pictures import render as render_pictures
+
+    page = render_pictures(report, replay(course, submission, report))
+    Path(args.html).write_text(page, encoding="utf-8")
+
+
 def run(args) -> int:
     course = course_from(args)
     refuse_blind(args, course.root)
@@ -27,6 +38,7 @@ def run(args) -> int:
     except (SubmissionError, KeyError) as exc:
         raise CommandError(str(exc).strip("'\"")) from None
     write_report(report, course, args)
+    write_pictures(report, course, args, Path(args.submission))
     if args.fail_under is not None and report.score < args.fail_under:
         print(f"autograder: score {report.score:g} is below --fail-under {args.fail_under:g}",
               file=sys.stderr)
@@ -41,6 +53,8 @@ def add_output_options(parser) -> None:
                         help="report format (default: text)")
     parser.add_argument("--output", metavar="FILE", help="write the report here "
                         "(default: standard output)")
+    parser.add_argument("--html", metavar="FILE", help="also write an HTML page of the "
+                        "failing public cases, your result drawn next to the expected one")
 
 
 def register(subparsers, common) -> None:

@@ -26,11 +26,12 @@ def _recorded_course(folder: Path) -> str | None:
 def run_build(args) -> int:
     from ..integrations.nbgrader.build import build
     from ..integrations.nbgrader.notebooks import BuildError
+    from ..lessons.source import LessonError
 
     course = course_from(args)
     try:
         result = build(course, Path(args.folder), cell_timeout=args.cell_timeout)
-    except (BuildError, OSError) as exc:
+    except (BuildError, LessonError, OSError) as exc:
         raise CommandError(str(exc)) from None
     print(f"wrote {result.config} (course {course.id}, {result.cell_timeout} s per cell)")
     for path in result.notebooks:

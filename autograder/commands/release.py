@@ -3,18 +3,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..integrations.release import ReleaseError, build
 from ._course import CommandError, course_from
 
 
 def run(args) -> int:
+    # Imported here: the CLI loads every verb, and these need nbformat and matplotlib,
+    # which a grading-only install (Gradescope's) does not have.
+    from ..integrations.nbgrader.notebooks import BuildError
+    from ..integrations.release import ReleaseError, build
+    from ..lessons.build import LessonBuildError
+    from ..lessons.source import LessonError
+
     course = course_from(args)
     try:
         files = build(course, Path(args.out))
-    except (ReleaseError, OSError) as exc:
+    except (ReleaseError, BuildError, LessonError, LessonBuildError, OSError) as exc:
         raise CommandError(str(exc)) from None
     print(f"{args.out}: {len(files)} files for students (exercises/, public/, course.yaml "
-          "without the seed, the autograder without hidden cases, README.md); "
+          "without the seed, the autograder without hidden cases, notebooks/ and lessons/ "
+          "with the lessons, README.md); "
           "`autograder check` works inside it")
     return 0
 

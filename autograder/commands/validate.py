@@ -16,9 +16,20 @@ def run(args) -> int:
         for problem in exc.problems:
             print(problem)
         return 2
+    from ..lessons.source import LessonError, check_lessons
+
+    try:
+        lessons = check_lessons(course)
+    except LessonError as exc:
+        print(exc)
+        return 2
+    for lesson in lessons:
+        if lesson.unplaced:
+            print(f"{lesson.path}: note: not placed, so put at the end of the lesson: "
+                  + ", ".join(lesson.unplaced))
     exercises, questions = len(course.exercises), len(course.questions)
     print(f"{course.path}: OK: {len(course.assignments)} assignments, {exercises} exercises, "
-          f"{questions} quick-check questions")
+          f"{questions} quick-check questions, lessons for {len(lessons)}")
     # For staff setting up a machine: what a worker gets here, and whether grading
     # would be refused as blind (which does not make the course invalid).
     why = refusal([course.root])

@@ -24,6 +24,7 @@ import autograder
 from ..checks import FUNCTIONS, cases_of
 from ..course.loader import load_course
 from ..course.model import Course
+from ..lessons.build import write_notebooks, write_pages
 from .gradescope.build import SKIPPED_NAMES, project_root
 
 SEED_NOTE = ("# The grading seed is secret and is not part of this release; this "
@@ -195,6 +196,10 @@ def build(course: Course, out: Path) -> list[Path]:
     shutil.copy(project_root(course) / "pyproject.toml", out / "pyproject.toml")
     (out / "course.yaml").write_text(course_text, encoding="utf-8")
     (out / "README.md").write_text(student_readme(course), encoding="utf-8")
+    # The lessons: a notebook per assignment (lesson, stubs, self-check cells) and an
+    # HTML page per lesson, both built from lessons/*.md with the references.
+    write_notebooks(course, out / "notebooks")
+    write_pages(course, out / "lessons")
     (out / ".gitignore").write_text(".venv/\n__pycache__/\n*.egg-info/\n", encoding="utf-8")
     _verify(course, out)
     return sorted(p for p in out.rglob("*") if p.is_file())
@@ -238,6 +243,14 @@ python3 -m venv .venv && .venv/bin/pip install -e .
 Each stub says what its function takes and returns, with the equation and an example.
 Plus {questions} quick-check questions: their prompts and choices are in `course.yaml`;
 write your answers in `exercises/answers.yaml`.
+
+## Lessons and notebooks
+
+Each assignment has a notebook, `notebooks/<assignment>.ipynb`: the lesson, the cells
+where you write each function, and check cells that test your saved notebook on the
+public cases. Open it from inside this folder (`jupyter lab notebooks/`) and run the
+cells from the top. If you work in files instead, read `lessons/<assignment>.html` in
+any browser (it works offline) and write your code in `exercises/`.
 
 ## Checking your work
 

@@ -198,9 +198,9 @@ def _check_cell(item: str, what: str, points: float):
                                                    points=points))
 
 
-def _intro(course: Course, assignment: Assignment) -> str:
+def intro_text(course: Course, assignment: Assignment, title: str | None = None) -> str:
     return "\n".join([
-        f"# {assignment.title}",
+        f"# {title or assignment.title}",
         "",
         f"*{course.title}*, assignment `{assignment.id}`: {_points(assignment.max_score)}.",
         "",
@@ -215,7 +215,7 @@ def _intro(course: Course, assignment: Assignment) -> str:
     ])
 
 
-def _question_cells(question: Question, key) -> list:
+def question_cells(question: Question, key) -> list:
     variable = answer_variable(question.id)
     choices = "".join(f"\n- **{c}**: {text}" for c, text in question.choices.items())
     how = HOW_TO_ANSWER[question.kind]
@@ -232,9 +232,9 @@ def _question_cells(question: Question, key) -> list:
     ]
 
 
-def source_notebook(course: Course, assignment: Assignment, sources: Sources):
-    """The nbgrader source notebook of ``assignment`` (an nbformat v4 notebook)."""
-    cells = [_markdown("intro", _intro(course, assignment))]
+def carried_cells(course: Course, assignment: Assignment, sources: Sources) -> list:
+    """A solution cell for each function of another assignment that this one uses."""
+    cells = []
     for exercise in sources.carried_over(assignment):
         owner = next(a for a in course.assignments if exercise in a.exercises)
         cells += [
@@ -245,30 +245,54 @@ def source_notebook(course: Course, assignment: Assignment, sources: Sources):
                 "functions that use it are graded with it.")),
             v4.new_code_cell(sources.solution_source(exercise),
                              metadata=_meta(exercise.function, solution=True))]
-    files_seen: set[str] = set()
-    for exercise in assignment.exercises:
-        if exercise.file not in files_seen:
-            files_seen.add(exercise.file)
-            intro = sources.file_intro(exercise.file)
-            if intro:
-                cells.append(_markdown(f"file_{exercise.module}", intro))
-        cells += [
-            _markdown(f"about_{exercise.function}",
-                      f"### `{exercise.function}` ({_points(exercise.points)})\n\n"
-                      f"{sources.summary(exercise)}\n\nThe docstring in the cell below gives "
-                      "the shapes, the conventions and a worked example."),
-            v4.new_code_cell(sources.solution_source(exercise),
-                             metadata=_meta(exercise.function, solution=True)),
-            _check_cell(exercise.function, "grades your saved notebook's code on the "
-                        "public cases, in a separate process, as `autograder grade` does.",
-                        exercise.points)]
-    if assignment.questions:
-        key = read_key(course)
-        cells.append(_markdown("quick_checks", "## Quick checks"))
-        for question in assignment.questions:
-            cells += _question_cells(question, key[question.id])
+    return cells
+
+
+def exercise_cells(exercise: Exercise, sources: Sources, files_seen: set[str]) -> list:
+    """The file's introduction (first time only), the task, the solution, the check."""
+    cells = []
+    if exercise.file not in files_seen:
+        files_seen.add(exercise.file)
+        intro = sources.file_intro(exercise.file)
+        if intro:
+            cells.append(_markdown(f"file_{exercise.module}", intro))
+    return cells + [
+        _markdown(f"about_{exercise.function}",
+                  f"### `{exercise.function}` ({_points(exercise.points)})\n\n"
+                  f"{sources.summary(exercise)}\n\nThe docstring in the cell below gives "
+                  "the shapes, the conventions and a worked example."),
+        v4.new_code_cell(sources.solution_source(exercise),
+                         metadata=_meta(exercise.function, solution=True)),
+        _check_cell(exercise.function, "grades your saved notebook's code on the "
+                    "public cases, in a separate process, as `autograder grade` does.",
+                    exercise.points)]
+
+
+def finish(course: Course, assignment: Assignment, cells: list):
     notebook = v4.new_notebook(cells=cells, metadata={
         "kernelspec": KERNELSPEC, "language_info": {"name": "python"},
         "autograder": {"course": course.id, "assignment": assignment.id}})
     nbformat.validate(notebook)
     return notebook
+
+
+def source_notebook(course: Course, assignment: Assignment, sources: Sources):
+    """The nbgrader source notebook of ``assignment`` (an nbformat v4 notebook): its
+    lesson with the exercises and questions where the lesson places them, or, without a
+    lesson file, the exercises then the questions."""
+    from ...lessons.notebook import lesson_notebook   # the lesson builder uses this module
+
+    lesson = lesson_notebook(course, assignment, sources)
+    if lesson is not None:
+        return lesson
+    cells = [_markdown("intro", intro_text(course, assignment))]
+    cells += carried_cells(course, assignment, sources)
+    files_seen: set[str] = set()
+    for exercise in assignment.exercises:
+        cells += exercise_cells(exercise, sources, files_seen)
+    if assignment.questions:
+        key = read_key(course)
+        cells.append(_markdown("quick_checks", "## Quick checks"))
+        for question in assignment.questions:
+            cells += question_cells(question, key[question.id])
+    return finish(course, assignment, cells)
