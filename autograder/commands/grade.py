@@ -6,14 +6,14 @@ from pathlib import Path
 
 from ..grading.engine import grade
 from ..grading.submission import SubmissionError
-from ..reports import FORMATS, render
+from ..reports import FORMATS, files, render
 from ._course import CommandError, course_from
 
 
 def write_report(report, course, args) -> None:
     text = render(args.format, report, course)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+    if args.output:   # never through a link or into a pipe planted at that path
+        files.write_text(args.output, text)
     else:
         sys.stdout.write(text)
 
@@ -25,7 +25,10 @@ def run(args) -> int:
                        seed=args.seed)
     except (SubmissionError, KeyError) as exc:
         raise CommandError(str(exc).strip("'\"")) from None
-    write_report(report, course, args)
+    try:
+        write_report(report, course, args)
+    except OSError as exc:
+        raise CommandError(str(exc)) from None
     if args.fail_under is not None and report.score < args.fail_under:
         print(f"autograder: score {report.score:g} is below --fail-under {args.fail_under:g}",
               file=sys.stderr)

@@ -11,6 +11,14 @@ A row whose submission could not be graded scores 0 everywhere and keeps the ful
 ``max_total``: it never reads as a grade. Every row is a single line (reasons are
 flattened), so a half-written last line is easy to recognise and drop on ``--resume``.
 Not one of ``grade --format``'s formats: a gradebook is about many reports.
+
+A spreadsheet runs a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return as a formula (a student folder named ``=2+5+cmd|' -C calc'!A0``). Every text cell
+(``student``, ``status``, ``reason``) that starts with one of them gets a leading single
+quote, as OWASP's advice on CSV injection says; so does one that already starts with a
+quote, so that :func:`restored` can undo it exactly on ``--resume``. Score cells are
+numbers the grader wrote and stay numbers. Student text is bounded and printable
+(:mod:`.inert`).
 """
 from __future__ import annotations
 
@@ -19,9 +27,12 @@ import io
 
 from ..course.model import Assignment
 from ..grading.results import Report
+from .inert import clip, printable
 
 LEADING = ("student", "total", "max_total")
 TRAILING = ("status", "reason")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+REASON_CHARS = 1000
 QUICK_CHECKS = "quick_checks"
 
 
@@ -63,14 +74,27 @@ def error_row(student: str, reason: str, assignments: list[Assignment]) -> list[
 
 
 def _one_line(text: str) -> str:
-    return " / ".join(line.strip() for line in text.splitlines() if line.strip())
+    text = clip(text, REASON_CHARS, 20)
+    return printable(" / ".join(line.strip() for line in text.splitlines() if line.strip()))
+
+
+def neutralised(cell: str) -> str:
+    """A text cell a spreadsheet shows as text, never runs as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def restored(cell: str) -> str:
+    """The text :func:`neutralised` was given (for rows read back on ``--resume``)."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 def line(values: list[str]) -> str:
-    """One CSV record, ending in a newline, never spanning two lines."""
+    """One CSV record, ending in a newline, never spanning two lines; the text cells
+    (the first and the last two) neutralised."""
+    cells = [neutralised(values[0]), *values[1:-2], *map(neutralised, values[-2:])]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(
-        [v.replace("\r", " ").replace("\n", " ") for v in values])
+        [v.replace("\r", " ").replace("\n", " ") for v in cells])
     return buffer.getvalue()
 
 
