@@ -15,7 +15,6 @@ the grader never follows a link to find a student's work.
 from __future__ import annotations
 
 import csv
-import shutil
 import stat
 import tempfile
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from ..course.model import Assignment, Course
 from ..reports import csv_report, files
+from ..sandbox import workspace
 from .pool import Round
 
 STATUSES = ("graded", "error")
@@ -165,8 +165,15 @@ def grade_all(course: Course, submissions: list[Submission], gradebook: Gradeboo
             summary.graded += 1
         bar.update()
 
-    marks = Path(tempfile.mkdtemp(prefix="autograder-batch-"))
-    initargs = (course, [a.id for a in gradebook.assignments], seed, reports)
+    # Every temporary folder of the grading processes goes in here, and the marks
+    # (pool.py): a process killed mid-grading leaves its folders, and this removes them.
+    scratch = Path(tempfile.mkdtemp(prefix="autograder-batch-", dir=workspace.shared_base()))
+    scratch.chmod(0o711)      # a worker's own folder inside must be reachable by it
+    marks, work = scratch / "marks", scratch / "work"
+    marks.mkdir()
+    work.mkdir(0o711)
+    work.chmod(0o711)
+    initargs = (course, [a.id for a in gradebook.assignments], seed, reports, str(work))
     try:
         for number, s in enumerate(todo):
             if s.problem:
@@ -194,7 +201,7 @@ def grade_all(course: Course, submissions: list[Submission], gradebook: Gradeboo
     except KeyboardInterrupt:
         summary.interrupted = "interrupted"
     finally:
-        shutil.rmtree(marks, ignore_errors=True)
+        workspace.remove(scratch)
         bar.close()
         gradebook.close()
     summary.seconds = time.monotonic() - started

@@ -21,6 +21,7 @@ import importlib
 import multiprocessing
 import os
 import signal
+import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -34,8 +35,12 @@ from .submission import locate
 _POOL: dict = {}
 
 
-def _start(course: Course, assignments, seed, reports: Path | None, marks: str) -> None:
-    """Warm a pool process: the checks imported once, Ctrl-C left to the parent."""
+def _start(course: Course, assignments, seed, reports: Path | None, work: str,
+           marks: str) -> None:
+    """Warm a pool process: the checks imported once, its temporary folders in ``work``
+    (which the batch removes, whatever becomes of this process), Ctrl-C left to the
+    parent."""
+    tempfile.tempdir = work
     # The parent decides what an interrupt means (finish what is running, then stop);
     # a pool process that got it too would end a grading half-way.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

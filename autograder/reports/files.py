@@ -24,17 +24,21 @@ class UnsafeTarget(OSError):
     """The path to write is a link, a pipe, a folder or a device: not written."""
 
 
+def _refuse(path: Path, mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        kind = ("a symbolic link" if stat.S_ISLNK(mode) else
+                "a named pipe" if stat.S_ISFIFO(mode) else
+                "a folder" if stat.S_ISDIR(mode) else "not a regular file")
+        raise UnsafeTarget(f"{path} is {kind}: not used (reports and gradebooks are read "
+                           "and written only as regular files; remove it and run again)")
+
+
 def _refuse_unless_regular(path: Path) -> None:
     try:
         info = os.lstat(path)
     except FileNotFoundError:
         return
-    if not stat.S_ISREG(info.st_mode):
-        kind = ("a symbolic link" if stat.S_ISLNK(info.st_mode) else
-                "a named pipe" if stat.S_ISFIFO(info.st_mode) else
-                "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file")
-        raise UnsafeTarget(f"{path} is {kind}: not written (reports are written only to "
-                           "regular files; remove it and run again)")
+    _refuse(path, info.st_mode)
 
 
 def write_text(path, text: str) -> None:
@@ -73,8 +77,7 @@ def read_bytes(path) -> bytes | None:
         _refuse_unless_regular(path)
         raise
     with os.fdopen(fd, "rb") as file:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise UnsafeTarget(f"{path} is not a regular file: not read")
+        _refuse(path, os.fstat(fd).st_mode)
         return file.read()
 
 
@@ -86,8 +89,10 @@ def open_append(path):
     except OSError:
         _refuse_unless_regular(path)
         raise
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    try:
+        _refuse(path, os.fstat(fd).st_mode)
+    except UnsafeTarget:
         os.close(fd)
-        raise UnsafeTarget(f"{path} is not a regular file: not written")
+        raise
     os.set_blocking(fd, True)
     return os.fdopen(fd, "a", encoding="utf-8", newline="")

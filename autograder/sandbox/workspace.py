@@ -38,6 +38,15 @@ def _base(owner: list[int] | None) -> str:
                        "are closed to other users")
 
 
+def shared_base() -> str:
+    """A temporary folder any user can enter (the usual one, else /tmp): where a folder
+    meant to hold other users' workers' folders goes (a batch keeps every temporary
+    folder of its grading processes in one it removes at the end, so a process that is
+    killed leaves nothing behind)."""
+    base = tempfile.gettempdir()
+    return base if _enterable_by_others(base) or not _enterable_by_others("/tmp") else "/tmp"
+
+
 def create(source: Path, owner: list[int] | None) -> Path:
     """A new folder with copies of the regular ``*.py`` files directly in ``source``."""
     folder = Path(tempfile.mkdtemp(prefix="autograder-worker-", dir=_base(owner)))
