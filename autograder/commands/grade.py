@@ -13,7 +13,10 @@ from ._course import CommandError, course_from
 def write_report(report, course, args) -> None:
     text = render(args.format, report, course)
     if args.output:   # never through a link or into a pipe planted at that path
-        files.write_text(args.output, text)
+        try:
+            files.write_text(args.output, text)
+        except OSError as exc:
+            raise CommandError(str(exc)) from None
     else:
         sys.stdout.write(text)
 
@@ -25,10 +28,7 @@ def run(args) -> int:
                        seed=args.seed)
     except (SubmissionError, KeyError) as exc:
         raise CommandError(str(exc).strip("'\"")) from None
-    try:
-        write_report(report, course, args)
-    except OSError as exc:
-        raise CommandError(str(exc)) from None
+    write_report(report, course, args)
     if args.fail_under is not None and report.score < args.fail_under:
         print(f"autograder: score {report.score:g} is below --fail-under {args.fail_under:g}",
               file=sys.stderr)
