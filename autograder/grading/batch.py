@@ -107,9 +107,7 @@ class Gradebook:
         rows = {}
         for record in records[1:]:
             if _complete(record, len(self.columns)):
-                record = [csv_report.restored(record[0]), *record[1:-2],
-                          *map(csv_report.restored, record[-2:])]
-                rows.setdefault(record[0], record)
+                rows.setdefault(record[0], record)   # as written: see csv_report.written
         return rows
 
     def _rewrite(self) -> None:
@@ -118,6 +116,7 @@ class Gradebook:
                                                      self.assignments))
 
     def add(self, row: list[str]) -> None:
+        row = csv_report.written(row)
         self.rows[row[0]] = row
         self._file.write(csv_report.line(row))
         self._file.flush()
@@ -146,7 +145,7 @@ def grade_all(course: Course, submissions: list[Submission], gradebook: Gradeboo
     from tqdm import tqdm
 
     started = time.monotonic()
-    todo = [s for s in submissions if s.student not in gradebook.rows]
+    todo = [s for s in submissions if csv_report.written_name(s.student) not in gradebook.rows]
     summary = Summary(total=len(submissions), resumed=len(submissions) - len(todo))
     if reports is not None:
         Path(reports).mkdir(parents=True, exist_ok=True)

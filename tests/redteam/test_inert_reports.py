@@ -66,6 +66,18 @@ def test_folder_names_that_are_spreadsheet_formulas_are_neutralised_in_the_grade
               "--resume")
     assert ran.code == 0 and f"{len(FORMULAS)} kept from before" in ran.stdout, ran.stdout
 
+    odd = tmp_path / "odd"          # names that are not UTF-8, or that drive a terminal
+    for name in ("bad\udcff", "\x1b[2J\rann"):
+        honest_copy(redteam_course, odd / name)
+    ran = cli("batch", odd, "--csv", tmp_path / "odd.csv", "--reports", tmp_path / "odd",
+              "--assignment", "foundations")
+    assert ran.code == 0, ran.stderr
+    text = (tmp_path / "odd.csv").read_text(encoding="utf-8")
+    assert "bad\\udcff" in text and "\\x1b[2J\\rann" in text
+    inert_text(text)
+    for report in (tmp_path / "odd").glob("*.txt"):
+        inert_text(report.read_text(encoding="utf-8"))
+
 
 def test_a_named_pipe_or_a_link_where_a_report_goes_is_refused_without_blocking(
         cli, redteam_course, tmp_path):

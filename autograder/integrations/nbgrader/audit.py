@@ -133,7 +133,8 @@ VERDICTS = {
 
 def as_dict(result: AuditResult) -> dict:
     return {"folder": str(result.folder), "flagged": len(result.flagged), "submissions": [
-        {"student": e.student, "assignment": e.assignment, "notebook": str(e.notebook),
+        {"student": clip(e.student, 200, 1), "assignment": e.assignment,
+         "notebook": clip(str(e.notebook), 500, 1),
          "nbgrader": e.nbgrader, "isolated": e.isolated, "max_score": e.max_score,
          "verdict": e.verdict, "items": dict(e.items), "warnings": list(e.warnings),
          "unreadable": e.unreadable}
