@@ -179,7 +179,7 @@ def grade_all(course: Course, submissions: list[Submission], gradebook: Gradeboo
                 record(number, None, s.problem)
         waiting = [n for n, s in enumerate(todo) if not s.problem]
         while waiting and not summary.interrupted:
-            pool = Round(course, initargs, marks, record)
+            pool = Round(initargs, marks, record)
             waiting, suspects = pool.run({n: todo[n] for n in waiting}, workers)
             if waiting and not suspects and not pool.recorded:
                 # it died before grading anything (a broken install?): no retry can help
@@ -188,7 +188,7 @@ def grade_all(course: Course, submissions: list[Submission], gradebook: Gradeboo
                            "could grade this submission")
                 waiting = []
             for number in suspects:   # each alone: did it kill its process, or a neighbour?
-                alone = Round(course, initargs, marks, record)
+                alone = Round(initargs, marks, record)
                 if alone.run({number: todo[number]}, 1) != ([], []):
                     record(number, None, f"the grading process {alone.died} while grading "
                            "this submission, twice (the second time alone): it was not graded")

@@ -104,8 +104,10 @@ def how_it_ended(exitcode: int | None) -> str:
     if exitcode is None:
         return "ended without an exit status"
     if exitcode < 0:
-        name = signal.Signals(-exitcode).name if -exitcode in signal.Signals._value2member_map_ \
-            else str(-exitcode)
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
         hint = " (as the system does when memory runs out)" if name == "SIGKILL" else ""
         return f"was killed by {name}{hint}"
     return f"exited with status {exitcode}"
@@ -115,7 +117,6 @@ def how_it_ended(exitcode: int | None) -> str:
 class Round:
     """One pool over some submissions: ``record(number, report, reason)`` is called for
     each that finished; the rest are left in ``waiting`` and ``suspects``."""
-    course: Course
     initargs: tuple
     marks: Path
     record: object
