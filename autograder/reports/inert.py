@@ -4,9 +4,11 @@ Everything a report shows that came from a submission (case messages with except
 type names and values, feedback, warnings naming files, answers, printed output) is
 cut to a stated bound here, so that a report stays well under 1 MB whatever the
 submission: at most ``ECHO_CHARS`` characters of messages, feedback, warnings and
-answers together (each at most ``MESSAGE_CHARS`` and ``MESSAGE_LINES`` lines), at most
+answers together (each at most ``MESSAGE_CHARS`` and ``MESSAGE_LINES`` lines, and at
+least ``MIN_CHARS``, which only a course of over 6,000 cases would reach), at most
 ``WARNINGS`` warnings, and ``OUTPUT_CHARS`` of printed output. Even at the worst
-escaping (six bytes per character in json, ``\\u001b``) that is under 800 kB.
+escaping (six bytes per character in json, ``\\u001b``) that is under 800 kB, plus
+what the course itself puts in (ids, names), about 200 bytes per case.
 
 Each format then keeps it inert: ``printable`` escapes control and
 direction-changing characters for a terminal, ``xml_text`` removes what XML 1.0
@@ -17,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import reprlib
 
 MESSAGE_CHARS = 2000
 MESSAGE_LINES = 40
@@ -24,13 +27,14 @@ ECHO_CHARS = 100_000
 OUTPUT_CHARS = 16_384
 WARNINGS = 50
 ANSWER_CHARS = 200
-MIN_CHARS = 80           # each message keeps at least this, however many there are
+MIN_CHARS = 16           # each message keeps at least this, however many there are
 
 # C0 controls but tab and newline, DEL and C1 controls, zero-width and bidirectional
 # formatting characters (they reorder what a terminal shows), line/paragraph separators
 # and lone surrogates.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e"
                      "\u2060-\u2069\ufeff\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # What XML 1.0 may not hold at all (not even escaped).
 _NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -55,16 +59,16 @@ def clip(text: str, limit: int = MESSAGE_CHARS, lines: int = MESSAGE_LINES) -> s
     """``text`` cut to ``limit`` characters and ``lines`` lines, saying how much was cut;
     lone surrogates (which no UTF-8 file can hold) become escapes."""
     text = str(text)
-    if any("\ud800" <= c <= "\udfff" for c in text[:limit + 1]):
-        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     cut = ""
     if len(text) > limit:
         cut = f"... [{len(text) - limit} more characters cut]"
         text = text[:limit]
     parts = text.split("\n", lines)
     if len(parts) > lines:
-        cut = f"... [{parts[-1].count(chr(10)) + 1} more lines cut]" if not cut else cut
+        cut = cut or f"... [{parts[-1].count(chr(10)) + 1} more lines cut]"
         text = "\n".join(parts[:lines])
+    if _SURROGATE.search(text):
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text + cut
 
 
@@ -78,18 +82,26 @@ def finite(value):
     return value
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = _SHORT.maxlong = ANSWER_CHARS
+_SHORT.maxlist = 20
+
+
 def _answer(value):
+    """An answer as a report shows it: itself when small and plain, else a short repr."""
     value = finite(value)
     if value is None or isinstance(value, (bool, float)):
         return value
-    if isinstance(value, int) and len(str(value)) <= ANSWER_CHARS:
+    if isinstance(value, int) and value.bit_length() < 600:    # under 200 digits
         return value
     if isinstance(value, str):
         return clip(value, ANSWER_CHARS, 1)
-    if isinstance(value, list) and len(repr(value)) <= ANSWER_CHARS \
-            and all(isinstance(v, (str, int, float, bool)) or v is None for v in value):
+    if isinstance(value, list) and len(value) <= _SHORT.maxlist and all(
+            v is None or isinstance(v, (bool, float)) or isinstance(v, int)
+            and v.bit_length() < 600 or isinstance(v, str) and len(v) <= ANSWER_CHARS
+            for v in value):
         return [clip(v, ANSWER_CHARS, 1) if isinstance(v, str) else v for v in value]
-    return clip(repr(value), ANSWER_CHARS, 1)
+    return clip(_SHORT.repr(value), ANSWER_CHARS, 1)
 
 
 def bounded(report):
