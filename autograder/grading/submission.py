@@ -35,7 +35,8 @@ NAME_CHARS = 120           # a file name echoed in a warning is cut to this
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 # O_NONBLOCK: opening a named pipe must not wait for a writer; fstat then refuses it.
-_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+_FILE_FLAGS = (os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY
+               | getattr(os, "O_CLOEXEC", 0))
 
 
 class SubmissionError(Exception):
@@ -87,21 +88,26 @@ def open_submission_dir(path: Path) -> int:
 def read_regular(name: str, dir_fd: int | None, limit: int) -> tuple[bytes | None, str]:
     """``(bytes, "")`` of a plain file (one name, not a link), or ``(None, why not)``.
 
-    Opened without following a link and without waiting on a pipe, then checked on the
-    descriptor itself, and read no further than ``limit`` bytes."""
+    Looked at first without opening it (opening a device can act on it), then opened
+    without following a link and without waiting on a pipe, and checked again on the
+    descriptor itself (the same file, still plain), and read no further than ``limit``
+    bytes."""
+    try:
+        before = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror})"
+    why = refused_kind(before) or (None if stat.S_ISREG(before.st_mode) else "a folder")
+    if why:
+        return None, why
     try:
         fd = os.open(name, _FILE_FLAGS, dir_fd=dir_fd)
     except OSError as exc:
-        info = None
-        with contextlib.suppress(OSError):
-            info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
-        return None, (refused_kind(info) if info and refused_kind(info)
-                      else f"cannot be read ({exc.strerror})")
+        return None, f"cannot be read ({exc.strerror})"
     with os.fdopen(fd, "rb") as file:
         info = os.fstat(fd)
         why = refused_kind(info) or (None if stat.S_ISREG(info.st_mode) else "a folder")
-        if why:
-            return None, why
+        if why or (info.st_dev, info.st_ino) != (before.st_dev, before.st_ino):
+            return None, why or "changed while it was being read"
         if info.st_size > limit:
             return None, f"{info.st_size} bytes, over the {limit} byte limit"
         data = file.read(limit + 1)

@@ -4,6 +4,7 @@ references, to another student's folder, as a batch entry. None may earn a point
 none may change another student's row."""
 import csv
 import os
+import stat
 
 from cli import (cli, honest_copy, private_tmp, quick_checks, redteam_course,  # noqa: F401
                  scores, strict_json, stubs_copy)
@@ -44,6 +45,9 @@ def test_every_file_linked_to_the_references_or_hard_linked_is_refused_by_name(
     os.link(redteam_course / "solutions" / "positional_encoding.py",
             submission / "positional_encoding.py")
     os.mkfifo(submission / "answers.yaml")        # opening it would block a reader
+    if os.geteuid() == 0:      # only root makes devices (tar, as root, extracts them)
+        (submission / "encoder.py").unlink()
+        os.mknod(submission / "encoder.py", stat.S_IFCHR | 0o644, os.makedev(1, 5))
     (submission / "deep" / "er").mkdir(parents=True)
     (submission / "deep" / "er" / "key").symlink_to(redteam_course / "solutions")
     ran = cli("grade", submission, "--format", "json")
@@ -53,7 +57,8 @@ def test_every_file_linked_to_the_references_or_hard_linked_is_refused_by_name(
     warned = "\n".join(report["warnings"])
     for name, kind in [("softmax.py", "a symbolic link"), ("answers.yaml", "a named pipe"),
                        ("positional_encoding.py", "a hard link"),
-                       ("deep/er/key", "a symbolic link")]:
+                       ("deep/er/key", "a symbolic link"),
+                       *[("encoder.py", "a device")] * (os.geteuid() == 0)]:
         assert f"{name}: {kind}" in warned, (name, warned)
 
 
