@@ -46,7 +46,7 @@ def run(args) -> int:
     if summary.interrupted:
         print(f"autograder: {summary.interrupted}: {summary.total - done} submissions not "
               f"graded yet; rerun with --resume to grade only those", file=sys.stderr)
-        return INTERRUPTED if summary.interrupted == "interrupted" else 2
+        return INTERRUPTED
     return 0
 
 

@@ -6,14 +6,17 @@ from pathlib import Path
 
 from ..grading.engine import grade
 from ..grading.submission import SubmissionError
-from ..reports import FORMATS, render
+from ..reports import FORMATS, files, render
 from ._course import CommandError, add_unconfined_option, course_from, refuse_blind
 
 
 def write_report(report, course, args) -> None:
     text = render(args.format, report, course)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+    if args.output:   # never through a link or into a pipe planted at that path
+        try:
+            files.write_text(args.output, text)
+        except OSError as exc:
+            raise CommandError(str(exc)) from None
     else:
         sys.stdout.write(text)
 
@@ -26,7 +29,10 @@ def write_pictures(report, course, args, submission: Path) -> None:
     from ..reports.pictures import render as render_pictures
 
     page = render_pictures(report, replay(course, submission, report))
-    Path(args.html).write_text(page, encoding="utf-8")
+    try:   # as the report: never through a link or into a pipe
+        files.write_text(args.html, page)
+    except OSError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def run(args) -> int:

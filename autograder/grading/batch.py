@@ -1,32 +1,30 @@
 """Grading a whole class: every submission in a folder, in parallel, into a gradebook.
 
 Each submission is graded by :func:`autograder.grading.engine.grade`, exactly as
-``autograder grade`` does (same worker, same limits), in a pool of grading processes.
-``engine.grade`` runs ``pytest.main`` in-process, so a pool process grades one
-submission at a time; the pool is started with ``forkserver`` (or ``spawn``), never a
-bare ``fork`` of a process that has threads.
+``autograder grade`` does (same worker, same limits), in a pool of grading processes
+(:mod:`.pool`, which also replaces a process that died and says whose submission it
+held).
 
 The gradebook (see :mod:`autograder.reports.csv_report`) is written one flushed line
 per finished submission, so an interrupted batch keeps what it finished and a rerun
 with ``resume`` grades only the rest. A submission the engine cannot grade gets an
-``error`` row with the reason and 0 points; it never stops the batch.
+``error`` row with the reason and 0 points; it never stops the batch. An entry of the
+class folder that is a symbolic link (to a folder or a notebook) is such a submission:
+the grader never follows a link to find a student's work.
 """
 from __future__ import annotations
 
 import csv
-import importlib
-import multiprocessing
-import os
-import signal
+import stat
+import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..course.model import Assignment, Course
-from ..reports import csv_report, render
-from .submission import locate
+from ..reports import csv_report, files
+from ..sandbox import workspace
+from .pool import Round
 
 STATUSES = ("graded", "error")
 
@@ -39,6 +37,7 @@ class BatchError(Exception):
 class Submission:
     student: str        # the folder's name, or the notebook's name without .ipynb
     path: Path
+    problem: str = ""   # why it is an error row without being graded (a link)
 
 
 @dataclass
@@ -62,12 +61,20 @@ def discover(folder: Path, exclude: tuple[Path, ...] = ()) -> list[Submission]:
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith((".", "_")) or entry.resolve() in skip:
             continue
-        if entry.is_dir() or (entry.suffix == ".ipynb" and entry.is_file()):
+        try:
+            mode = entry.lstat().st_mode
+        except OSError:
+            continue
+        link = stat.S_ISLNK(mode)
+        if stat.S_ISDIR(mode) or entry.suffix == ".ipynb" and (stat.S_ISREG(mode) or link) \
+                or link and entry.is_dir():
             student = entry.stem if entry.suffix == ".ipynb" else entry.name
             if student in found:
                 raise BatchError(f"two submissions for {student!r}: "
                                  f"{found[student].path.name} and {entry.name}; keep one")
-            found[student] = Submission(student, entry)
+            found[student] = Submission(student, entry, (
+                f"{entry.name} is a symbolic link: the grader never follows links to "
+                "find a student's work; put the files themselves there") if link else "")
     return list(found.values())
 
 
@@ -81,12 +88,11 @@ class Gradebook:
         self.rows: dict[str, list[str]] = self._recover() if resume else {}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._rewrite()
-        self._file = open(self.path, "a", encoding="utf-8", newline="")
+        self._file = files.open_append(self.path)
 
     def _recover(self) -> dict[str, list[str]]:
-        try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
+        data = files.read_bytes(self.path)    # never through a link, never a pipe
+        if data is None:
             return {}
         # Everything after the last newline is a row cut off mid-write: drop it, and
         # that submission is graded again.
@@ -101,17 +107,16 @@ class Gradebook:
         rows = {}
         for record in records[1:]:
             if _complete(record, len(self.columns)):
-                rows.setdefault(record[0], record)
+                rows.setdefault(record[0], record)   # as written: see csv_report.written
         return rows
 
     def _rewrite(self) -> None:
         """Write the header and the kept rows, sorted; atomic, so never half a file."""
-        temporary = self.path.with_name(f".{self.path.name}.tmp")
-        temporary.write_text(csv_report.render(list(self.rows.values()), self.assignments),
-                             encoding="utf-8")
-        os.replace(temporary, self.path)
+        files.write_text(self.path, csv_report.render(list(self.rows.values()),
+                                                     self.assignments))
 
     def add(self, row: list[str]) -> None:
+        row = csv_report.written(row)
         self.rows[row[0]] = row
         self._file.write(csv_report.line(row))
         self._file.flush()
@@ -131,71 +136,6 @@ def _complete(record: list[str], width: int) -> bool:
     return True
 
 
-# -- the pool processes ---------------------------------------------------------------
-_POOL: dict = {}
-
-
-def _start(course: Course, assignments, seed, reports: Path | None) -> None:
-    """Warm a pool process: the checks imported once, Ctrl-C left to the parent."""
-    # The parent decides what an interrupt means (finish what is running, then stop);
-    # a pool process that got it too would end a grading half-way.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from . import engine
-
-    for file in {e.file for e in course.exercises}:
-        importlib.import_module(f"{engine.checks.__name__}.{file.removesuffix('.py')}")
-    _POOL.update(course=course, assignments=assignments, seed=seed, reports=reports)
-
-
-def _grade(student: str, path: str) -> tuple[str, object, str]:
-    """Grade one submission in a pool process: ``(student, report or None, reason)``.
-
-    With a report, ``reason`` notes only a problem writing its report files.
-    """
-    from .engine import grade
-
-    course = _POOL["course"]
-    try:
-        report = grade(course, locate(course, Path(path)), assignments=_POOL["assignments"],
-                       seed=_POOL["seed"])
-    except Exception as exc:  # any failure is this submission's error row, never the batch's
-        return student, None, f"{type(exc).__name__}: {exc}"
-    note = ""
-    if _POOL["reports"] is not None:
-        try:
-            _write_reports(_POOL["reports"], student, report, course)
-        except OSError as exc:   # the grade stands; the row says what is missing
-            note = f"reports not written: {exc}"
-    return student, report, note
-
-
-def _write_reports(folder: Path, student: str, report, course: Course) -> None:
-    for fmt, suffix in (("json", ".json"), ("text", ".txt")):
-        (folder / f"{student}{suffix}").write_text(render(fmt, report, course),
-                                                   encoding="utf-8")
-
-
-def _context():
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
-        context = multiprocessing.get_context("forkserver")
-        # Every pool process forks from a server that already imported the grader.
-        context.set_forkserver_preload([__name__, f"{__package__}.engine"])
-        return context
-    return multiprocessing.get_context("spawn")
-
-
-def _stop_now(executor: ProcessPoolExecutor) -> None:
-    executor.shutdown(wait=False, cancel_futures=True)
-    terminate = getattr(executor, "terminate_workers", None)   # Python 3.14+
-    if terminate:
-        terminate()
-        return
-    for process in list((getattr(executor, "_processes", None) or {}).values()):
-        process.terminate()
-
-
-# -- the batch ------------------------------------------------------------------------
 def grade_all(course: Course, submissions: list[Submission], gradebook: Gradebook, *,
               workers: int, seed: int | None = None,
               reports: Path | None = None, progress: bool = False) -> Summary:
@@ -205,23 +145,15 @@ def grade_all(course: Course, submissions: list[Submission], gradebook: Gradeboo
     from tqdm import tqdm
 
     started = time.monotonic()
-    todo = [s for s in submissions if s.student not in gradebook.rows]
+    todo = [s for s in submissions if csv_report.written_name(s.student) not in gradebook.rows]
     summary = Summary(total=len(submissions), resumed=len(submissions) - len(todo))
     if reports is not None:
         Path(reports).mkdir(parents=True, exist_ok=True)
     bar = tqdm(total=len(submissions), initial=summary.resumed, disable=not progress,
                unit="submission", desc="grading", dynamic_ncols=True)
 
-    recorded = set()
-
-    def record(future, student: str) -> None:
-        recorded.add(future)     # first: a row recorded twice is worse than one regraded
-        try:
-            _, report, reason = future.result()
-        except BrokenProcessPool:
-            raise
-        except Exception as exc:  # the result could not come back: this row's error
-            report, reason = None, f"{type(exc).__name__}: {exc}"
+    def record(number: int, report, reason: str) -> None:
+        student = todo[number].student
         if report is None:
             gradebook.add(csv_report.error_row(student, reason, gradebook.assignments))
             summary.errors += 1
@@ -232,34 +164,43 @@ def grade_all(course: Course, submissions: list[Submission], gradebook: Gradeboo
             summary.graded += 1
         bar.update()
 
-    executor = None
+    # Every temporary folder of the grading processes goes in here, and the marks
+    # (pool.py): a process killed mid-grading leaves its folders, and this removes them.
+    scratch = Path(tempfile.mkdtemp(prefix="autograder-batch-", dir=workspace.shared_base()))
+    scratch.chmod(0o711)      # a worker's own folder inside must be reachable by it
+    marks, work = scratch / "marks", scratch / "work"
+    marks.mkdir()
+    work.mkdir(0o711)
+    work.chmod(0o711)
+    initargs = (course, [a.id for a in gradebook.assignments], seed, reports, str(work))
     try:
-        if todo:
-            executor = ProcessPoolExecutor(
-                max_workers=max(1, min(workers, len(todo))), mp_context=_context(),
-                initializer=_start, initargs=(course, [a.id for a in gradebook.assignments], seed, reports))
-            pending = {executor.submit(_grade, s.student, str(s.path)): s.student
-                       for s in todo}
-            try:
-                for future in as_completed(pending):
-                    record(future, pending[future])
-            except KeyboardInterrupt:
-                # Finish what is running (well under a second, as a rule; at most the
-                # course's submission_timeout) and keep it; a second Ctrl-C abandons it.
+        for number, s in enumerate(todo):
+            if s.problem:
+                record(number, None, s.problem)
+        waiting = [n for n, s in enumerate(todo) if not s.problem]
+        while waiting and not summary.interrupted:
+            pool = Round(initargs, marks, record)
+            waiting, suspects = pool.run({n: todo[n] for n in waiting}, workers)
+            if waiting and not suspects and not pool.recorded:
+                # it died before grading anything (a broken install?): no retry can help
+                for number in waiting:
+                    record(number, None, f"the grading process {pool.died} before it "
+                           "could grade this submission")
+                waiting = []
+            for number in suspects:   # each alone: did it kill its process, or a neighbour?
+                alone = Round(initargs, marks, record)
+                if alone.run({number: todo[number]}, 1) != ([], []):
+                    record(number, None, f"the grading process {alone.died} while grading "
+                           "this submission, twice (the second time alone): it was not graded")
+                if alone.interrupted:
+                    pool.interrupted = True
+                    break
+            if pool.interrupted:
                 summary.interrupted = "interrupted"
-                left = [f for f in pending if f not in recorded and not f.cancel()]
-                for future in as_completed(left):
-                    record(future, pending[future])
-    except BrokenProcessPool as exc:
-        summary.interrupted = f"a grading process died unexpectedly ({exc})"
     except KeyboardInterrupt:
         summary.interrupted = "interrupted"
-        if executor is not None:
-            _stop_now(executor)
-            executor = None
     finally:
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        workspace.remove(scratch)
         bar.close()
         gradebook.close()
     summary.seconds = time.monotonic() - started

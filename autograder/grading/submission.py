@@ -4,10 +4,20 @@ The worker never runs in the student's own folder or the course checkout: it get
 fresh temporary folder holding copies of the submission's top-level Python files and
 ``answers.yaml`` (regular files only, size-limited), so nothing it writes lands
 anywhere that matters.
+
+Nothing in a submission may lead out of it. A symbolic link (``exercises ->
+<course>/solutions``, a link to another student's folder), a hard link (a second name
+for a file elsewhere), a device or a named pipe is never followed, read or copied, at
+any depth: each one found is named in a warning. Every file is opened relative to an
+open folder with ``O_NOFOLLOW`` and checked on the open descriptor (``fstat``), so what
+is checked is what is read: swapping a file for a link in between changes nothing. A
+submission path that is itself a link is refused (exit 2 for ``grade``, an ``error``
+row in ``batch``): the grader grades what is there, not what it points to.
 """
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import stat
 import tempfile
@@ -16,52 +26,201 @@ from pathlib import Path
 from ..course.model import Course
 
 MAX_FILE_BYTES = 1 << 20
+# How much of a submission is looked through for links, devices and pipes to warn
+# about: a clone of the release is a few hundred entries; more is not looked at.
+SCAN_ENTRIES = 5000
+SCAN_DEPTH = 8
+WARNED_NAMES = 20          # warnings naming refused entries, then one "and N more"
+NAME_CHARS = 120           # a file name echoed in a warning is cut to this
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+# O_NONBLOCK: opening a named pipe must not wait for a writer; fstat then refuses it.
+_FILE_FLAGS = (os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY
+               | getattr(os, "O_CLOEXEC", 0))
 
 
 class SubmissionError(Exception):
-    """The submission cannot be graded at all (no such path, unsupported kind)."""
+    """The submission cannot be graded at all (no such path, unsupported kind, a link)."""
 
 
-def _copy(source: Path, target: Path, warnings: list[str]) -> None:
+def shown(name: str) -> str:
+    """A student's file name as a message shows it: printable and at most NAME_CHARS."""
+    text = name.encode("utf-8", "backslashreplace").decode("utf-8")
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text if len(text) <= NAME_CHARS else text[:NAME_CHARS] + "..."
+
+
+def refused_kind(info: os.stat_result) -> str | None:
+    """Why an entry is never read (None for a plain folder or a file with one name)."""
+    mode = info.st_mode
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISREG(mode):
+        return "a hard link (the file has other names)" if info.st_nlink > 1 else None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _lstat(path: Path) -> os.stat_result | None:
     try:
-        info = source.lstat()
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
+def open_submission_dir(path: Path) -> int:
+    """A descriptor of the folder at ``path``; SubmissionError if it is a link or gone."""
+    try:
+        return os.open(path, _DIR_FLAGS)
     except OSError as exc:
-        warnings.append(f"{source.name}: cannot be read ({exc.strerror})")
+        info = _lstat(path)
+        if info is not None and stat.S_ISLNK(info.st_mode):
+            raise SubmissionError(f"{path} is a symbolic link: the grader never follows "
+                                  "links; give the folder itself") from None
+        raise SubmissionError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def read_regular(name: str, dir_fd: int | None, limit: int) -> tuple[bytes | None, str]:
+    """``(bytes, "")`` of a plain file (one name, not a link), or ``(None, why not)``.
+
+    Looked at first without opening it (opening a device can act on it), then opened
+    without following a link and without waiting on a pipe, and checked again on the
+    descriptor itself (the same file, still plain), and read no further than ``limit``
+    bytes."""
+    try:
+        before = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror})"
+    why = refused_kind(before) or (None if stat.S_ISREG(before.st_mode) else "a folder")
+    if why:
+        return None, why
+    try:
+        fd = os.open(name, _FILE_FLAGS, dir_fd=dir_fd)
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror})"
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        why = refused_kind(info) or (None if stat.S_ISREG(info.st_mode) else "a folder")
+        if why or (info.st_dev, info.st_ino) != (before.st_dev, before.st_ino):
+            return None, why or "changed while it was being read"
+        if info.st_size > limit:
+            return None, f"{info.st_size} bytes, over the {limit} byte limit"
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        return None, f"over the {limit} byte limit"
+    return data, ""
+
+
+def scan(dir_fd: int) -> dict[str, str]:
+    """Every link, hard link, device or pipe under the open folder (bounded): its path
+    relative to the folder -> why it is never read."""
+    refused: dict[str, str] = {}
+    budget = [SCAN_ENTRIES]
+
+    def walk(fd: int, where: str, depth: int) -> None:
+        try:
+            names = sorted(os.listdir(fd))
+        except OSError:
+            return
+        folders = []
+        for name in names:
+            if budget[0] <= 0:
+                return
+            budget[0] -= 1
+            try:
+                info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+            except OSError:
+                continue
+            why = refused_kind(info)
+            if why:
+                refused[where + name] = why
+            elif stat.S_ISDIR(info.st_mode) and depth < SCAN_DEPTH:
+                folders.append(name)
+        for name in folders:    # this folder's own entries first, then deeper ones
+            try:
+                inner = os.open(name, _DIR_FLAGS, dir_fd=fd)
+            except OSError:
+                continue
+            try:
+                walk(inner, f"{where}{name}/", depth + 1)
+            finally:
+                os.close(inner)
+
+    walk(dir_fd, "", 0)
+    return refused
+
+
+def _warn_refused(refused: dict[str, str], warnings: list[str]) -> None:
+    for name, why in list(refused.items())[:WARNED_NAMES]:
+        warnings.append(f"{shown(name)}: {why}, ignored (the grader never follows or "
+                        "reads one)")
+    if len(refused) > WARNED_NAMES:
+        warnings.append(f"... and {len(refused) - WARNED_NAMES} more links, devices or "
+                        "pipes, all ignored")
+
+
+def _copy(name: str, dir_fd: int | None, target: Path, warnings: list[str]) -> None:
+    data, why = read_regular(name, dir_fd, MAX_FILE_BYTES)
+    if data is None:
+        warnings.append(f"{shown(os.path.basename(name))}: skipped ({why})")
         return
-    if not stat.S_ISREG(info.st_mode):
-        warnings.append(f"{source.name}: skipped (not a regular file)")
-        return
-    if info.st_size > MAX_FILE_BYTES:
-        warnings.append(f"{source.name}: skipped ({info.st_size} bytes, over the "
-                        f"{MAX_FILE_BYTES} byte limit)")
-        return
-    shutil.copyfile(source, target / source.name)
+    (target / os.path.basename(name)).write_bytes(data)
 
 
 @contextlib.contextmanager
 def prepared(path: Path, warnings: list[str]):
     """A private temporary copy of the submission at ``path``; removed afterwards."""
     path = Path(path)
-    if not path.exists():
+    info = _lstat(path)
+    if info is None:
         raise SubmissionError(f"no such file or folder: {path}")
+    if stat.S_ISLNK(info.st_mode):
+        raise SubmissionError(f"{path} is a symbolic link: the grader never follows links; "
+                              "give the file or folder itself")
     folder = Path(tempfile.mkdtemp(prefix="autograder-"))
     try:
-        if path.is_dir():
-            for source in sorted(path.iterdir()):
-                if source.suffix == ".py" or source.name == "answers.yaml":
-                    _copy(source, folder, warnings)
-        elif path.suffix == ".ipynb":
-            from ..integrations.notebook import extract
+        try:
+            if stat.S_ISDIR(info.st_mode):
+                fd = open_submission_dir(path)
+                try:
+                    refused = scan(fd)
+                    _warn_refused(refused, warnings)
+                    for name in sorted(os.listdir(fd)):
+                        if (name.endswith(".py") or name == "answers.yaml") \
+                                and name not in refused:
+                            _copy(name, fd, folder, warnings)
+                finally:
+                    os.close(fd)
+            elif path.suffix == ".ipynb":
+                from ..integrations.notebook import extract
 
-            extract(path, folder, warnings)
-        elif path.suffix in (".py", ".yaml"):
-            _copy(path, folder, warnings)
-        else:
-            raise SubmissionError(
-                f"{path}: expected a folder, a .py file, answers.yaml or a .ipynb notebook")
+                extract(path, folder, warnings)
+            elif path.suffix in (".py", ".yaml"):
+                _copy(str(path), None, folder, warnings)
+            else:
+                raise SubmissionError(
+                    f"{path}: expected a folder, a .py file, answers.yaml or a .ipynb notebook")
+        except (RecursionError, MemoryError) as exc:
+            raise SubmissionError(f"{path}: too deeply nested or too large to read "
+                                  f"({type(exc).__name__})") from None
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _plain_dir(path: Path) -> bool:
+    info = _lstat(path)
+    return info is not None and stat.S_ISDIR(info.st_mode)
+
+
+def _plain_file(path: Path) -> bool:
+    info = _lstat(path)
+    return info is not None and stat.S_ISREG(info.st_mode) and info.st_nlink == 1
 
 
 def locate(course: Course, path: Path) -> Path:
@@ -69,13 +228,19 @@ def locate(course: Course, path: Path) -> Path:
 
     A clone of the student release (GitHub Classroom) keeps its work in ``exercises/``;
     an upload of one notebook (Gradescope) is a folder holding just that notebook.
+    Nothing here follows a link: a linked ``exercises`` or notebook is not where the
+    work is (and :func:`prepared` then names it in a warning, or refuses a linked path).
     """
     path = Path(path)
     wanted = {e.file for e in course.exercises} | {"answers.yaml"}
-    if not path.is_dir() or any((path / name).is_file() for name in wanted):
+    if not _plain_dir(path) or any(_plain_file(path / name) for name in wanted):
         return path
     inner = path / "exercises"
-    if inner.is_dir() and any((inner / name).is_file() for name in wanted):
+    if _plain_dir(inner) and any(_plain_file(inner / name) for name in wanted):
         return inner
-    notebooks = [p for p in path.glob("*.ipynb") if p.is_file()]
+    try:
+        names = sorted(os.listdir(path))
+    except OSError:
+        return path
+    notebooks = [path / n for n in names if n.endswith(".ipynb") and _plain_file(path / n)]
     return notebooks[0] if len(notebooks) == 1 else path

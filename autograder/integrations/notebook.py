@@ -25,17 +25,18 @@ from __future__ import annotations
 
 import ast
 import json
-import warnings as _warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from ..checks import FUNCTIONS
+from ..reports.inert import clip
+from .notebook_file import NOTEBOOK_MAX_BYTES, NOTEBOOK_MAX_DEPTH, load, nesting
 from ..grading.submission import SubmissionError
 
-NOTEBOOK_MAX_BYTES = 16 << 20     # outputs (plots) make notebooks far larger than code
 FILE_MAX_BYTES = 1 << 20          # as for a folder submission's files
+DUPLICATES_SHOWN = 5           # warnings about cells sharing a grade_id
 ANSWER_PREFIX = "answer_"
 MAGIC_NOTE = "pass  # IPython command, not run by the grader:"
 
@@ -61,36 +62,6 @@ class NotebookCells:
     total: int
 
 
-def load(path: Path) -> tuple[dict | None, str | None]:
-    """The notebook at ``path`` as nbformat v4, or ``(None, why it cannot be read)``."""
-    import nbformat   # slow to import; only notebooks need it
-
-    try:
-        size = path.stat().st_size
-        if size > NOTEBOOK_MAX_BYTES:
-            return None, f"is {size} bytes, over the {NOTEBOOK_MAX_BYTES} byte limit"
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        return None, f"cannot be read ({exc.strerror})"
-    except UnicodeDecodeError:
-        return None, "is not UTF-8 text"
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, f"is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-    if not isinstance(data, dict) or "nbformat" not in data:
-        return None, "is JSON but not a Jupyter notebook (it has no 'nbformat' field)"
-    try:
-        with _warnings.catch_warnings():
-            _warnings.simplefilter("ignore")
-            notebook = nbformat.reads(text, as_version=4, capture_validation_error={})
-        if not isinstance(notebook.get("cells"), list):
-            raise ValueError("'cells' is not a list")
-    except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds for a bad file
-        return None, f"is not a valid Jupyter notebook ({type(exc).__name__}: {exc})"
-    return notebook, None
-
-
 def _grade_id(cell) -> str | None:
     meta = cell.get("metadata") if isinstance(cell, dict) else None
     meta = meta.get("nbgrader") if isinstance(meta, dict) else None
@@ -111,15 +82,17 @@ def read_cells(path: Path, warnings: list[str]) -> NotebookCells:
             f"{path.name} {problem}, so it cannot be graded: download the notebook again "
             "from Jupyter (File > Download) and submit that file")
     chosen: dict[str, Cell] = {}
+    duplicates = 0
     for number, cell in enumerate(notebook["cells"], start=1):
         grade_id = _grade_id(cell)
         if grade_id not in FUNCTIONS and not (grade_id or "").startswith(ANSWER_PREFIX):
             continue
         source = cell.get("source", "")
-        if grade_id in chosen:
+        if grade_id in chosen and duplicates < DUPLICATES_SHOWN:
+            duplicates += 1
             warnings.append(
                 f"{path.name}: cells {chosen[grade_id].number} and {number} both have "
-                f"grade_id {grade_id!r}; only the last one is graded (as nbgrader does)")
+                f"grade_id {clip(grade_id, 80, 1)!r}; only the last one is graded (as nbgrader does)")
         chosen[grade_id] = Cell(number, grade_id, source if isinstance(source, str) else "")
     ordered = sorted(chosen.values(), key=lambda c: c.number)
     return NotebookCells(
@@ -136,6 +109,8 @@ def _code(cells: NotebookCells, cell: Cell, warnings: list[str]) -> str:
     try:
         ast.parse(cell.source)
         return cell.source
+    except (RecursionError, MemoryError):
+        return cell.source     # too deep for the parser: the worker reports it
     except SyntaxError:
         pass
     lines = cell.source.split("\n")
@@ -145,7 +120,7 @@ def _code(cells: NotebookCells, cell: Cell, warnings: list[str]) -> str:
         lines[i] = f"{indent}{MAGIC_NOTE} {lines[i].strip()}"
     try:
         ast.parse("\n".join(lines))
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError):
         return cell.source     # a real syntax error: the worker reports it
     warnings.append(f"{_where(cells, cell)}: IPython command(s) on line(s) "
                     f"{', '.join(str(i + 1) for i in magic)} are not run by the grader")
@@ -194,12 +169,12 @@ def exercise_files(cells: NotebookCells, warnings: list[str]) -> dict[str, str]:
         header = [f"# {file}: the solution cells of {cells.name}, extracted by autograder."]
         try:
             tree = ast.parse(body)
-        except SyntaxError:
-            tree = None        # graded as written: the worker reports the syntax error
+            own, used = _defined(tree), _used(tree)
+        except (SyntaxError, RecursionError, MemoryError):
+            tree = None        # graded as written: the worker reports the error
         if tree is not None:
-            own = _defined(tree)
             imports: dict[str, list[str]] = {}
-            for name in sorted(_used(tree) - own):
+            for name in sorted(used - own):
                 if name in provider:
                     imports.setdefault(provider[name], []).append(name)
             header += [f"from {module} import {', '.join(names)}"
@@ -222,8 +197,12 @@ def _answer(cells: NotebookCells, cell: Cell, warnings: list[str]):
     try:
         tree = ast.parse(cell.source)
     except SyntaxError as exc:
-        warnings.append(f"{where} has a syntax error on line {exc.lineno} ({exc.msg}), "
-                        "so the question counts as not answered")
+        warnings.append(f"{where} has a syntax error on line {exc.lineno} "
+                        f"({clip(exc.msg, 200, 1)}), so the question counts as not answered")
+        return None
+    except (RecursionError, MemoryError) as exc:
+        warnings.append(f"{where} is too deeply nested to read ({type(exc).__name__}), so "
+                        "the question counts as not answered")
         return None
     value = None
     for node in tree.body:     # the last assignment wins, as when the cell runs
@@ -239,8 +218,12 @@ def _answer(cells: NotebookCells, cell: Cell, warnings: list[str]):
         answer = ...
     answer = list(answer) if isinstance(answer, tuple) else answer
     if answer is ... or not _plain(answer):
+        try:
+            written = clip(ast.unparse(value), 60, 1)
+        except (RecursionError, MemoryError):
+            written = "..."
         warnings.append(
-            f"{where}: `{variable} = {ast.unparse(value)[:60]}` is not a plain value; write "
+            f"{where}: `{variable} = {written}` is not a plain value; write "
             'a number, a choice id in quotes ("b") or a list of them (["b", "d"]). '
             "The question counts as not answered")
         return None
@@ -279,12 +262,15 @@ def assignment_of(path: Path, course) -> list[str] | None:
     """The assignment a notebook holds: its ``autograder.assignment`` metadata (set by
     the build), else its file name; None when neither names one of ``course``."""
     known = {a.id for a in course.assignments}
+    from ..grading.submission import read_regular
+
     try:
-        if Path(path).stat().st_size > NOTEBOOK_MAX_BYTES:
-            raise ValueError("too large to read (extract says so)")
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        meta = data["metadata"]["autograder"]["assignment"]
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        data, _why = read_regular(str(path), None, NOTEBOOK_MAX_BYTES)
+        if data is None or nesting(data) > NOTEBOOK_MAX_DEPTH:
+            raise ValueError("not readable (extract says why)")
+        meta = json.loads(data)["metadata"]["autograder"]["assignment"]
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError,
+            MemoryError):
         meta = None
     for candidate in (meta, Path(path).stem):
         if isinstance(candidate, str) and candidate in known:

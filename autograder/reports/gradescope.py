@@ -1,13 +1,15 @@
 """Gradescope's ``results.json``: one test per case and per quick-check question.
 
 Field names and values follow Gradescope's autograder specification; hidden cases take
-the visibility set in ``course.yaml`` (``grading.hidden_visibility``).
+the visibility set in ``course.yaml`` (``grading.hidden_visibility``). What came from
+the student is bounded (:mod:`.inert`); the JSON is strict.
 """
 from __future__ import annotations
 
 import json
 
 from ..grading.results import Report
+from .inert import bounded
 
 
 def _test(name, score, max_score, passed, output, visibility, number, tags) -> dict:
@@ -18,6 +20,7 @@ def _test(name, score, max_score, passed, output, visibility, number, tags) -> d
 
 
 def as_dict(report: Report, hidden_visibility: str = "after_due_date") -> dict:
+    report = bounded(report)
     tests = []
     for i, assignment in enumerate(report.assignments, 1):
         n = 0
@@ -48,4 +51,5 @@ def as_dict(report: Report, hidden_visibility: str = "after_due_date") -> dict:
 
 
 def render(report: Report, *, hidden_visibility: str = "after_due_date", **_) -> str:
-    return json.dumps(as_dict(report, hidden_visibility), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(as_dict(report, hidden_visibility), indent=2, ensure_ascii=False,
+                      allow_nan=False) + "\n"

@@ -1,12 +1,18 @@
-"""The ``json`` report of contract §3 (plus a few extra top-level fields)."""
+"""The ``json`` report of contract §3 (plus a few extra top-level fields).
+
+Strict JSON: what came from the student is bounded (:mod:`.inert`), a non-finite
+answer (``.nan``) is a string, and ``allow_nan=False`` makes any other NaN an error
+rather than a report no JSON parser accepts."""
 from __future__ import annotations
 
 import json
 
 from ..grading.results import Report
+from .inert import bounded
 
 
 def as_dict(report: Report) -> dict:
+    report = bounded(report)
     return {
         "score": report.score,
         "max_score": report.max_score,
@@ -33,4 +39,4 @@ def as_dict(report: Report) -> dict:
 
 
 def render(report: Report, **_) -> str:
-    return json.dumps(as_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(as_dict(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"

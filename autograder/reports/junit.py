@@ -2,13 +2,16 @@
 
 Built with the standard library's ElementTree, which escapes text and attributes
 correctly; a failed case is a ``failure``, a case that crashed, timed out, raised or
-was missing is an ``error``.
+was missing is an ``error``. ElementTree does not remove characters XML 1.0 cannot hold
+(an ESC, a NUL): every text and attribute goes through :func:`.inert.xml_text` first,
+so the report is always well-formed.
 """
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
 from ..grading.results import Report
+from .inert import bounded, xml_text
 
 
 def _suite(parent, name: str, rows) -> None:
@@ -16,6 +19,7 @@ def _suite(parent, name: str, rows) -> None:
     counts = {"tests": 0, "failures": 0, "errors": 0}
     for classname, case_name, outcome, message, score, max_score in rows:
         counts["tests"] += 1
+        message = xml_text(message)
         case = ET.SubElement(suite, "testcase", classname=classname, name=case_name, time="0")
         ET.SubElement(ET.SubElement(case, "properties"), "property", name="score",
                       value=f"{score:g}/{max_score:g}")
@@ -32,7 +36,8 @@ def _suite(parent, name: str, rows) -> None:
 
 
 def render(report: Report, **_) -> str:
-    root = ET.Element("testsuites", name=report.course)
+    report = bounded(report)
+    root = ET.Element("testsuites", name=xml_text(report.course))
     for assignment in report.assignments:
         for exercise in assignment.exercises:
             _suite(root, f"{assignment.id}.{exercise.id}", [

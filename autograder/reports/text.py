@@ -1,8 +1,15 @@
-"""The ``text`` report, for a person: a table per assignment, then what went wrong."""
+"""The ``text`` report, for a person: a table per assignment, then what went wrong.
+
+Inert on a terminal: what came from the student is bounded (:mod:`.inert`), every
+control or direction-changing character is shown as an escape (an ESC sequence cannot
+clear the screen, a carriage return cannot overwrite the total), and every line of a
+student's message past its first is indented, so it cannot pass for a line of the
+report's own."""
 from __future__ import annotations
 
 from ..grading.results import AssignmentResult, ExerciseResult, Report
 from ..grading.scoring import ANSWERED_UNSCORED
+from .inert import bounded, printable
 
 WIDTH = 34
 CASES_SHOWN = 4
@@ -49,7 +56,9 @@ def _problems(e: ExerciseResult) -> list[str]:
             name = c.name + (" (hidden)" if c.hidden else "")
             by_message.setdefault(c.message or c.outcome, []).append(name)
     firsts = {m.splitlines()[0] for m in by_message}
-    lines += [f"    > {hint}" for hint in e.feedback if hint not in firsts]
+    for hint in e.feedback:
+        if hint not in firsts:
+            lines += _indented(hint, "    > ", "        ")
     for message, names in by_message.items():
         first, *rest = message.splitlines()
         lines.append(f"    x {first}")
@@ -60,7 +69,13 @@ def _problems(e: ExerciseResult) -> list[str]:
     return lines
 
 
+def _indented(text: str, first: str, rest: str) -> list[str]:
+    head, *tail = text.splitlines() or [""]
+    return [first + head, *(rest + line for line in tail)]
+
+
 def render(report: Report, **_) -> str:
+    report = bounded(report)
     check = report.mode == "check"
     what = "self-check (public cases only)" if check else f"grade (seed {report.seed})"
     lines = [f"{report.course}: {what} of {report.submission}", ""]
@@ -76,15 +91,17 @@ def render(report: Report, **_) -> str:
              if q.message and q.message != ANSWERED_UNSCORED]
     if wrong:
         lines.append("Quick checks")
-        lines += [f"  {q.id}: {q.message}" for q in wrong]
+        for q in wrong:
+            lines += _indented(q.message, f"  {q.id}: ", "      ")
         lines.append("")
     if report.warnings:
         lines.append("Warnings")
-        lines += [f"  {w}" for w in report.warnings]
+        for w in report.warnings:
+            lines += _indented(w, "  ", "      ")
         lines.append("")
     layers = report.sandbox.get("layers")
     lines.append(f"Sandbox: {', '.join(layers) if layers else 'no worker ran'}")
     label = "Public cases" if check else "Total"
     lines.append(f"{label}: {_points(report.score, report.max_score)}"
                  f"   ({report.execution_time:.2f} s)")
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines)) + "\n"

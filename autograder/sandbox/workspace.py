@@ -38,14 +38,45 @@ def _base(owner: list[int] | None) -> str:
                        "are closed to other users")
 
 
+def shared_base() -> str:
+    """A temporary folder any user can enter (the usual one, else /tmp): where a folder
+    meant to hold other users' workers' folders goes (a batch keeps every temporary
+    folder of its grading processes in one it removes at the end, so a process that is
+    killed leaves nothing behind)."""
+    base = tempfile.gettempdir()
+    return base if _enterable_by_others(base) or not _enterable_by_others("/tmp") else "/tmp"
+
+
+def _copy(name: str, source_fd: int, folder: Path) -> None:
+    """Copy one file of the folder open as ``source_fd``, if it is a plain file: opened
+    without following a link or waiting on a pipe, and checked on the descriptor."""
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=source_fd)
+    except OSError:
+        return      # a link or gone: the submission's copy already warned about it
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+            return
+        target = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                         0o644)
+        os.fchmod(target, 0o644)     # whatever the umask: the worker's user reads it
+        with os.fdopen(target, "wb") as out:
+            shutil.copyfileobj(file, out)
+
+
 def create(source: Path, owner: list[int] | None) -> Path:
-    """A new folder with copies of the regular ``*.py`` files directly in ``source``."""
+    """A new folder with copies of the plain ``*.py`` files directly in ``source`` (never
+    a link, a hard link or a pipe)."""
     folder = Path(tempfile.mkdtemp(prefix="autograder-worker-", dir=_base(owner)))
     try:
-        for entry in os.scandir(source):
-            if entry.name.endswith(".py") and entry.is_file(follow_symlinks=False):
-                shutil.copyfile(entry.path, folder / entry.name, follow_symlinks=False)
-                os.chmod(folder / entry.name, 0o644)
+        source_fd = os.open(source, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            for name in os.listdir(source_fd):
+                if name.endswith(".py"):
+                    _copy(name, source_fd, folder)
+        finally:
+            os.close(source_fd)
         if owner is not None:
             for path in (folder, *folder.iterdir()):
                 os.chown(path, *owner, follow_symlinks=False)

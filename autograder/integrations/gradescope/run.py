@@ -13,7 +13,8 @@ from pathlib import Path
 
 from ...grading.submission import locate
 from ...grading.engine import grade
-from ...reports import gradescope
+from ...reports import files, gradescope
+from ...reports.inert import clip
 
 DEFAULT_ROOT = "/autograder"
 
@@ -41,7 +42,7 @@ def results(load_course, root: Path) -> tuple[dict, str]:
         course = load_course()
         report = grade(course, locate(course, root / "submission"))
     except Exception as exc:  # the last place to tell the student anything: say why, score 0
-        reason = str(exc).strip("'\"") or type(exc).__name__
+        reason = clip(str(exc).strip("'\"") or type(exc).__name__)
         return failure(reason, time.monotonic() - started), reason
     return gradescope.as_dict(report, course.grading.hidden_visibility), ""
 
@@ -49,5 +50,6 @@ def results(load_course, root: Path) -> tuple[dict, str]:
 def write(root: Path, data: dict) -> Path:
     path = root / "results" / "results.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    files.write_text(path, json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+                     + "\n")
     return path

@@ -115,7 +115,8 @@ def _check_ids(path: Path) -> set[str]:
         return {c["metadata"]["nbgrader"]["grade_id"] for c in cells
                 if isinstance(c.get("metadata", {}).get("nbgrader"), dict)
                 and "grade_id" in c["metadata"]["nbgrader"]}
-    except (OSError, ValueError, AttributeError, TypeError, KeyError):
+    except (OSError, ValueError, AttributeError, TypeError, KeyError, RecursionError,
+            MemoryError):
         return set()
 
 
@@ -146,7 +147,7 @@ def _cell_points(data: bytes, item: str, default: float) -> float:
                 break
         else:
             return float(default)
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError, MemoryError):
         return float(default)
     if abs(points - float(default)) > 1e-9:
         raise CheckError(f"this check cell is worth {points:g} points but course.yaml gives "
