@@ -39,6 +39,9 @@ FILE_MAX_BYTES = 1 << 20          # as for a folder submission's files
 DUPLICATES_SHOWN = 5           # warnings about cells sharing a grade_id
 ANSWER_PREFIX = "answer_"
 MAGIC_NOTE = "pass  # IPython command, not run by the grader:"
+# Ends the line of a broken cell's stand-in; the worker leaves that frame out of
+# tracebacks (a line of a generated file means nothing to the student).
+STAND_IN = "# autograder: stands in for a cell with a syntax error"
 
 
 def answer_variable(question_id: str) -> str:
@@ -156,6 +159,36 @@ def _used(tree: ast.Module) -> set[str]:
             and isinstance(n.ctx, ast.Load)}
 
 
+def _runnable(cells: NotebookCells, cell: Cell, warnings: list[str]) -> str:
+    """The cell's code, or, when it has a syntax error, a stand-in whose function
+    raises an error naming the cell and its line: the other cells of its file still
+    run (a broken cell costs its own function and what calls it, nothing else)."""
+    code = _code(cells, cell, warnings)
+    try:
+        ast.parse(code)
+        return code
+    except (RecursionError, MemoryError):
+        return code            # too deep for the parser: the worker reports it
+    except SyntaxError as exc:
+        reason = (f"the {cell.grade_id} cell ({_where(cells, cell)}) has a syntax error "
+                  f"on line {exc.lineno} of the cell: {clip(exc.msg, 200, 1)}")
+    warnings.append(f"{reason}; it was not run, so {cell.grade_id} and what calls it "
+                    "cannot pass")
+    # Its imports (each line that parses alone) still run: later cells may rely on them.
+    imports = [line for line in code.split("\n") if line.startswith(("import ", "from "))
+               and _parses(line)]
+    return "\n".join(imports + [f"def {cell.grade_id}(*args, **kwargs):",
+                                f"    raise SyntaxError({reason!r})  {STAND_IN}", ""])
+
+
+def _parses(line: str) -> bool:
+    try:
+        ast.parse(line)
+        return True
+    except (SyntaxError, RecursionError, MemoryError):
+        return False
+
+
 def exercise_files(cells: NotebookCells, warnings: list[str]) -> dict[str, str]:
     """File name -> text of each exercise file the notebook's solution cells make."""
     by_file: dict[str, list[Cell]] = {}
@@ -164,7 +197,7 @@ def exercise_files(cells: NotebookCells, warnings: list[str]) -> dict[str, str]:
     texts: dict[str, str] = {}
     provider: dict[str, str] = {}   # name -> module of the latest earlier file defining it
     for file, file_cells in by_file.items():
-        body = "\n\n".join(f"# --- {_where(cells, c)}\n{_code(cells, c, warnings)}"
+        body = "\n\n".join(f"# --- {_where(cells, c)}\n{_runnable(cells, c, warnings)}"
                            for c in file_cells)
         header = [f"# {file}: the solution cells of {cells.name}, extracted by autograder."]
         try:

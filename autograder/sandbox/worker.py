@@ -178,10 +178,16 @@ def setup(config: dict, prepared=None):
     return protocol, ready
 
 
+# The end of the line that stands in for a notebook cell with a syntax error (the
+# autograder's integrations/notebook.py writes it; this file imports nothing of it).
+STAND_IN = "# autograder: stands in for a cell with a syntax error"
+
+
 def _student_traceback(exc: BaseException) -> str:
     """The traceback cut down to frames in the student's own files."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if f.filename.startswith(SUBMISSION + os.sep)]
+              if f.filename.startswith(SUBMISSION + os.sep)
+              and not (f.line or "").endswith(STAND_IN)]
     lines = [f'  {os.path.basename(f.filename)}, line {f.lineno}, in {f.name}\n'
              + (f'    {f.line}\n' if f.line else '') for f in frames]
     return "".join(lines)
@@ -191,12 +197,12 @@ def _describe_error(exc: BaseException, module: str) -> dict:
     kind = "exception"
     if isinstance(exc, ModuleNotFoundError) and exc.name == module:
         kind = "missing"
-    elif isinstance(exc, SyntaxError):
+    elif isinstance(exc, SyntaxError) and exc.filename:
         kind = "syntax"
     elif isinstance(exc, (SystemExit, KeyboardInterrupt)):
         kind = "exit"
     message = str(exc)
-    if isinstance(exc, SyntaxError):
+    if isinstance(exc, SyntaxError) and exc.filename:
         message = f"{exc.msg} ({os.path.basename(exc.filename or '?')}, line {exc.lineno})"
     elif isinstance(exc, SystemExit):
         message = f"exit code {exc.code!r}"
@@ -219,10 +225,75 @@ def _failure(exc: BaseException, module: str, during: str) -> dict:
     return reply
 
 
+def _broken_file(exc: BaseException, module: str) -> tuple[str, int] | None:
+    """``(file name, line)`` of another of the student's top-level files whose own
+    import raised ``exc`` while ``module`` was imported, else None."""
+    if isinstance(exc, SyntaxError):
+        path, line = exc.filename or "", exc.lineno
+    else:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if f.name == "<module>" and f.filename.startswith(SUBMISSION + os.sep)]
+        if not frames:
+            return None
+        path, line = frames[-1].filename, frames[-1].lineno
+    name = os.path.basename(path)
+    if (os.path.dirname(path) != SUBMISSION or not name.endswith(".py")
+            or name[:-3] == module):
+        return None
+    return name, line or 0
+
+
+class _BrokenModule(type(sys)):
+    """Stands for a student file that cannot be imported, so the files that import it
+    still can: each of its names, when called, raises an error naming the file and
+    line. (A function that never calls into it keeps its points.)"""
+
+    def __init__(self, name: str, reason: str):
+        super().__init__(name)
+        self.__reason = reason
+
+    def __getattr__(self, attribute):
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        reason = self.__reason
+
+        def unusable(*_args, **_kwargs):
+            raise ImportError(reason)
+
+        unusable.__name__ = attribute
+        return unusable
+
+
+# The most broken files stood in for while one module is imported (each is a file).
+BROKEN_MAX = 64
+
+
+def _import(module_name: str):
+    """Import the student's module; a broken file it imports is stood in for by a
+    :class:`_BrokenModule` (the error of the module itself is raised)."""
+    for _ in range(BROKEN_MAX):
+        try:
+            return importlib.import_module(module_name)
+        except BaseException as exc:  # noqa: B036 - a student's import may raise anything
+            broken = _broken_file(exc, module_name)
+            if broken is None or broken[0][:-3] in sys.modules:
+                raise
+            detail = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+            what = ("a syntax error" if isinstance(exc, SyntaxError)
+                    else f"an error ({type(exc).__name__})")
+            sys.modules[broken[0][:-3]] = _BrokenModule(broken[0][:-3], (
+                f"{broken[0]} cannot be imported: {what} on line {broken[1]} "
+                f"({str(detail)[:300]})"))
+    return importlib.import_module(module_name)
+
+
 def handle(request: dict) -> dict:
     module_name = request["module"]
     try:
-        module = importlib.import_module(module_name)
+        module = sys.modules.get(module_name)
+        if isinstance(module, _BrokenModule):
+            del sys.modules[module_name]   # its own error, as when imported by itself
+        module = _import(module_name)
     except BaseException as exc:  # noqa: B036 - a student's import may raise anything
         return _failure(exc, module_name, "import")
     if request["op"] == "load":
