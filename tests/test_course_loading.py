@@ -38,7 +38,8 @@ def test_every_problem_is_listed_by_validate_with_file_and_line(course_copy):
     assert result.returncode == 2
     lines = result.stdout.splitlines()
     assert any(l.endswith(f"course.yaml:{unknown}: unknown key 'colour' in grading "
-                          "(allowed: hidden_visibility, limits, seed, tolerances)")
+                          "(allowed: hidden_visibility, limits, multiple_choice_scoring, "
+                          "question_visibility, seed, tolerances)")
                for l in lines), lines
     assert any(f"course.yaml:{points}:" in l and "points" in l for l in lines), lines
 
@@ -58,7 +59,7 @@ def test_duplicate_question_id_names_the_second_occurrence(course_copy):
 
 def test_duplicate_assignment_id(course_copy):
     line = _break(course_copy, "  - id: encoder\n", "  - id: attention\n")
-    assert f"{line}: duplicate assignment id 'attention' (first on line 112)" in \
+    assert f"{line}: duplicate assignment id 'attention' (first on line 118)" in \
         _problems(course_copy)
 
 

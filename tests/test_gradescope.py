@@ -142,7 +142,9 @@ def test_hidden_cases_take_their_visibility_from_course_yaml(course_copy, tmp_pa
     results = json.loads((root / "results" / "results.json").read_text())
     jsonschema.validate(results, RESULTS)
     visibility = [t["visibility"] for t in results["tests"]]
-    assert set(visibility) == {"visible", "hidden"}
+    assert set(visibility) == {"visible", "hidden", "after_due_date"}
+    assert {t["visibility"] for t in results["tests"]    # the questions' own setting
+            if t["name"].startswith("quick check")} == {"after_due_date"}
     assert visibility.count("hidden") == sum(c.hidden for f in FUNCTIONS for c in cases_of(f))
     assert 0 < results["score"] < 100
 

@@ -13,6 +13,7 @@ reason, and the quick checks score 0.
 """
 from __future__ import annotations
 
+import difflib
 import math
 import numbers
 import reprlib
@@ -130,9 +131,10 @@ def read_answers(path: Path, course: Course) -> Answers:
                 answers.warnings.append(f"{path.name}: more unknown question ids, ignored")
             if len(answers.warnings) >= UNKNOWN_SHOWN:
                 continue
+            near = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.6)
             answers.warnings.append(
                 f"{path.name}:{doc.line((key,))}: unknown question id {_SHORT.repr(key)} "
-                "is ignored")
+                "is ignored" + (f" (did you mean {near[0]!r}?)" if near else ""))
             continue
         answers.values[str(key)] = value
     return answers

@@ -106,6 +106,9 @@ def _semantic_problems(doc: Document, solutions: Path | None) -> list[Problem]:
                 if "tolerance" in question:
                     problems.append(doc.problem(path + ("tolerance",), (
                         f"'tolerance' is only for numeric questions, not {question['kind']}")))
+            if "scoring" in question and question["kind"] != "multiple":
+                problems.append(doc.problem(path + ("scoring",), (
+                    f"'scoring' is only for multiple questions, not {question['kind']}")))
     return problems
 
 
@@ -113,18 +116,21 @@ def _build(doc: Document, path: Path) -> Course:
     data = doc.data
     grading = data["grading"]
     limits = Limits(**grading.get("limits", {}))
+    scoring = grading.get("multiple_choice_scoring", "all_or_nothing")
     return Course(
         id=data["course"]["id"], title=data["course"]["title"], path=path,
         grading=Grading(
             seed=grading["seed"],
             tolerances={k: Tolerance(**v) for k, v in grading["tolerances"].items()},
             limits=limits,
-            hidden_visibility=grading.get("hidden_visibility", "after_due_date")),
+            hidden_visibility=grading.get("hidden_visibility", "after_due_date"),
+            question_visibility=grading.get("question_visibility", "after_due_date")),
         assignments=tuple(
             Assignment(
                 id=a["id"], title=a["title"],
                 exercises=tuple(Exercise(**e) for e in a["exercises"]),
-                questions=tuple(Question(**q) for q in a.get("questions", [])))
+                questions=tuple(Question(**{"scoring": scoring, **q})
+                                for q in a.get("questions", [])))
             for a in data["assignments"]),
     )
 

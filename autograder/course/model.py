@@ -36,6 +36,9 @@ class Question:
     points: float
     choices: dict[str, str] = field(default_factory=dict)
     tolerance: float | None = None
+    # multiple only: all_or_nothing, or partial (each right pick earns a share, each
+    # wrong pick takes one away, never below 0); the course-wide setting when unset.
+    scoring: str = "all_or_nothing"
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ class Grading:
     tolerances: dict[str, Tolerance]
     limits: Limits
     hidden_visibility: str = "after_due_date"
+    # When a student sees each quick-check question marked right or wrong: after the
+    # due date (the default: resubmitting must not give the answers away) or at once.
+    question_visibility: str = "after_due_date"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ the checks a schema cannot express (unique ids, files that must exist).
 """
 SLUG = {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"}
 POSITIVE = {"type": "number", "exclusiveMinimum": 0}
+# How a multiple-choice question scores (grading/scoring.py: multiple_choice_fraction).
+SCORING = {"enum": ["all_or_nothing", "partial"]}
 
 TOLERANCE = {
     "type": "object", "additionalProperties": False, "required": ["rtol", "atol"],
@@ -32,6 +34,7 @@ QUESTION = {
                     "additionalProperties": {"type": "string", "minLength": 1}},
         "points": POSITIVE,
         "tolerance": {"type": "number", "minimum": 0},
+        "scoring": SCORING,
     },
 }
 
@@ -72,6 +75,8 @@ COURSE = {
                                    "output_kb": {"type": "integer", "minimum": 1}},
                 },
                 "hidden_visibility": {"enum": ["visible", "after_due_date", "hidden"]},
+                "multiple_choice_scoring": SCORING,
+                "question_visibility": {"enum": ["visible", "after_due_date"]},
             },
         },
         "assignments": {"type": "array", "minItems": 1, "items": ASSIGNMENT},

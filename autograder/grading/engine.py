@@ -89,6 +89,9 @@ def grade(course: Course, submission: Path, *, assignments=None, seed: int | Non
         output = session.output
         answers = read_answers(folder / "answers.yaml", course)
     warnings += answers.warnings
+    if not answers.present and any(a.questions for a in chosen):
+        warnings.append("answers.yaml is not in your submission, so the quick checks count "
+                        "as not answered (start from the answers.yaml of exercises/)")
     if answers.problem:
         warnings.append(f"answers.yaml could not be read, so the quick checks score 0:\n"
                         f"{answers.problem}")

@@ -18,6 +18,10 @@ FEEDBACK_LINES = 3
 # A self-check has no answer key: an answered question says so, and reports leave it out
 # of what went wrong.
 ANSWERED_UNSCORED = "answered (scored when your submission is graded)"
+# The messages that say whether an answer is right: shown only where the course lets
+# per-question correctness be seen (course.yaml grading.question_visibility).
+CORRECT, INCORRECT, PARTLY = "correct", "incorrect", "partly correct"
+CORRECTNESS = (CORRECT, INCORRECT, PARTLY)
 
 
 def rounded(value: Fraction) -> float:
@@ -60,32 +64,45 @@ def exercise_result(exercise: Exercise, graded: list[tuple[Case, Verdict]],
                           status, feedback, cases)
 
 
-def _correct(question: Question, answer, key) -> bool:
+def multiple_choice_fraction(answer: list, key: list, scoring: str) -> Fraction:
+    """The share of its points a multiple-choice answer earns. ``all_or_nothing``: 1
+    for exactly the key's choices (each once), else 0. ``partial``: each right pick
+    earns 1/len(key), each wrong pick (or repeated pick) takes 1/len(key) away, never
+    below 0; e.g. key [a, c], answer [a, b]: 1/2 - 1/2 = 0; answer [a]: 1/2."""
+    picked, right = set(answer), set(key)
+    if scoring != "partial":
+        return Fraction(int(picked == right and len(answer) == len(picked)))
+    wrong = len(picked - right) + (len(answer) - len(picked))
+    return max(Fraction(0), Fraction(len(picked & right) - wrong, len(right)))
+
+
+def _fraction(question: Question, answer, key) -> Fraction:
     if question.kind == "numeric":
-        return abs(float(answer) - float(key)) <= question.tolerance
+        return Fraction(int(abs(float(answer) - float(key)) <= question.tolerance))
     if question.kind == "multiple":
-        return set(answer) == set(key) and len(answer) == len(set(answer))
-    return answer == key
+        return multiple_choice_fraction(answer, key, question.scoring)
+    return Fraction(int(answer == key))
 
 
 def question_result(question: Question, answers: Answers, key: dict | None) -> QuestionResult:
     """Score one question; ``key`` is None in a self-check (no answer key at hand)."""
     result = QuestionResult(question.id, 0.0, float(question.points))
     if answers.problem:
-        result.message = "answers.yaml could not be read, so this question scores 0"
+        result.message = "answers.yaml could not be read (see the warnings)"
         return result
     answer = answers.values.get(question.id)
     if answer is None:
         result.message = "not answered"
         return result
-    result.answer, result.answered = answer, True
+    result.answer = answer
     problem = shape_problem(question, answer)
+    result.answered = problem is None    # an answer not understood is not an answer
     if problem:
         result.message = f"answer not understood: {problem}"
     elif key is None:
         result.message = ANSWERED_UNSCORED
-    elif _correct(question, answer, key[question.id]):
-        result.score = float(question.points)
     else:
-        result.message = "incorrect"
+        share = _fraction(question, answer, key[question.id])
+        result.score = rounded(share * Fraction(question.points))
+        result.message = ("" if share == 1 else INCORRECT if share == 0 else PARTLY)
     return result

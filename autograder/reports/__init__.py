@@ -6,5 +6,7 @@ FORMATS = {"text": text.render, "json": json_report.render,
 
 
 def render(fmt: str, report, course) -> str:
-    """``report`` in ``fmt``, with the course's settings (hidden cases' visibility)."""
-    return FORMATS[fmt](report, hidden_visibility=course.grading.hidden_visibility)
+    """``report`` in ``fmt``, with the course's settings (hidden cases' visibility, and
+    whether each quick-check question shows right or wrong)."""
+    return FORMATS[fmt](report, hidden_visibility=course.grading.hidden_visibility,
+                        question_visibility=course.grading.question_visibility)

@@ -1,7 +1,9 @@
 """Gradescope's ``results.json``: one test per case and per quick-check question.
 
 Field names and values follow Gradescope's autograder specification; hidden cases take
-the visibility set in ``course.yaml`` (``grading.hidden_visibility``). What came from
+the visibility set in ``course.yaml`` (``grading.hidden_visibility``), the questions
+that of ``grading.question_visibility`` (``after_due_date`` by default: a question
+marked right or wrong on every submission gives its key away). What came from
 the student is bounded (:mod:`.inert`); the JSON is strict.
 """
 from __future__ import annotations
@@ -19,7 +21,8 @@ def _test(name, score, max_score, passed, output, visibility, number, tags) -> d
             "visibility": visibility, "extra_data": {}}
 
 
-def as_dict(report: Report, hidden_visibility: str = "after_due_date") -> dict:
+def as_dict(report: Report, hidden_visibility: str = "after_due_date",
+            question_visibility: str = "after_due_date") -> dict:
     report = bounded(report)
     tests = []
     for i, assignment in enumerate(report.assignments, 1):
@@ -36,7 +39,7 @@ def as_dict(report: Report, hidden_visibility: str = "after_due_date") -> dict:
             tests.append(_test(
                 f"quick check: {question.id}", question.score, question.max_score,
                 question.score == question.max_score, question.message or "correct",
-                "visible", f"{i}.{n}", [assignment.id, "quick-check"]))
+                question_visibility, f"{i}.{n}", [assignment.id, "quick-check"]))
     # Gradescope shows the top-level output above the tests: what went wrong per
     # exercise (the diagnosis's hints first), then any warning.
     notes = "\n".join([
@@ -50,6 +53,7 @@ def as_dict(report: Report, hidden_visibility: str = "after_due_date") -> dict:
             "extra_data": {"seed": report.seed, "course": report.course}, "tests": tests}
 
 
-def render(report: Report, *, hidden_visibility: str = "after_due_date", **_) -> str:
-    return json.dumps(as_dict(report, hidden_visibility), indent=2, ensure_ascii=False,
+def render(report: Report, *, hidden_visibility: str = "after_due_date",
+           question_visibility: str = "after_due_date", **_) -> str:
+    return json.dumps(as_dict(report, hidden_visibility, question_visibility), indent=2, ensure_ascii=False,
                       allow_nan=False) + "\n"

@@ -8,7 +8,8 @@ report's own."""
 from __future__ import annotations
 
 from ..grading.results import AssignmentResult, ExerciseResult, Report
-from ..grading.scoring import ANSWERED_UNSCORED
+from ..grading.scoring import ANSWERED_UNSCORED, CORRECTNESS
+from .csv_report import number
 from .inert import bounded, printable
 
 WIDTH = 34
@@ -16,10 +17,11 @@ CASES_SHOWN = 4
 
 
 def _points(score: float, max_score: float) -> str:
-    return f"{score:g} / {max_score:g}"
+    # rounded as the CSV gradebook rounds (the json report is exact)
+    return f"{number(score)} / {number(max_score)}"
 
 
-def _table(assignment: AssignmentResult, check: bool) -> list[str]:
+def _table(assignment: AssignmentResult, check: bool, per_question: bool) -> list[str]:
     if check:
         done = sum(e.status == "passed" for e in assignment.exercises)
         answered = sum(q.answered for q in assignment.questions)
@@ -42,7 +44,8 @@ def _table(assignment: AssignmentResult, check: bool) -> list[str]:
             score = sum(q.score for q in assignment.questions)
             top = sum(q.max_score for q in assignment.questions)
             right = sum(q.score == q.max_score for q in assignment.questions)
-            lines.append(f"  {'quick checks':<{WIDTH}}{f'{right}/{total} right':<10}"
+            verdict = f"{right}/{total} right" if per_question else ""
+            lines.append(f"  {'quick checks':<{WIDTH}}{verdict:<10}"
                          f"{_points(score, top):>12}   {answered}/{total} answered")
     return lines
 
@@ -74,13 +77,16 @@ def _indented(text: str, first: str, rest: str) -> list[str]:
     return [first + head, *(rest + line for line in tail)]
 
 
-def render(report: Report, **_) -> str:
+def render(report: Report, *, question_visibility: str = "after_due_date", **_) -> str:
+    """The text report; per-question right or wrong only with ``question_visibility``
+    ``visible`` (else the quick checks' total, so resubmitting cannot find the key)."""
     report = bounded(report)
     check = report.mode == "check"
+    per_question = question_visibility == "visible"
     what = "self-check (public cases only)" if check else f"grade (seed {report.seed})"
     lines = [f"{report.course}: {what} of {report.submission}", ""]
     for assignment in report.assignments:
-        lines += _table(assignment, check) + [""]
+        lines += _table(assignment, check, per_question) + [""]
     failing = [e for a in report.assignments for e in a.exercises if e.status != "passed"]
     if failing:
         lines.append("What went wrong")
@@ -88,11 +94,15 @@ def render(report: Report, **_) -> str:
             lines += _problems(e)
         lines.append("")
     wrong = [q for a in report.assignments for q in a.questions
-             if q.message and q.message != ANSWERED_UNSCORED]
+             if q.message and q.message != ANSWERED_UNSCORED
+             and (per_question or q.message not in CORRECTNESS)]
     if wrong:
         lines.append("Quick checks")
-        for q in wrong:
-            lines += _indented(q.message, f"  {q.id}: ", "      ")
+        by_message: dict[str, list[str]] = {}
+        for q in wrong:     # a reason shared by several questions is said once
+            by_message.setdefault(q.message, []).append(q.id)
+        for message, ids in by_message.items():
+            lines += _indented(message, f"  {', '.join(ids)}: ", "      ")
         lines.append("")
     if report.warnings:
         lines.append("Warnings")
@@ -101,7 +111,12 @@ def render(report: Report, **_) -> str:
         lines.append("")
     layers = report.sandbox.get("layers")
     lines.append(f"Sandbox: {', '.join(layers) if layers else 'no worker ran'}")
-    label = "Public cases" if check else "Total"
-    lines.append(f"{label}: {_points(report.score, report.max_score)}"
-                 f"   ({report.execution_time:.2f} s)")
+    if check:
+        cases = [c for a in report.assignments for e in a.exercises for c in e.cases]
+        lines.append(f"Public cases: {sum(c.passed for c in cases)} / {len(cases)} passed, "
+                     f"worth {_points(report.score, report.max_score)} points"
+                     f"   ({report.execution_time:.2f} s)")
+    else:
+        lines.append(f"Total: {_points(report.score, report.max_score)}"
+                     f"   ({report.execution_time:.2f} s)")
     return printable("\n".join(lines)) + "\n"

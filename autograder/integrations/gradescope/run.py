@@ -44,7 +44,8 @@ def results(load_course, root: Path) -> tuple[dict, str]:
     except Exception as exc:  # the last place to tell the student anything: say why, score 0
         reason = clip(str(exc).strip("'\"") or type(exc).__name__)
         return failure(reason, time.monotonic() - started), reason
-    return gradescope.as_dict(report, course.grading.hidden_visibility), ""
+    return gradescope.as_dict(report, course.grading.hidden_visibility,
+                              course.grading.question_visibility), ""
 
 
 def write(root: Path, data: dict) -> Path:
