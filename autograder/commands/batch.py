@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..grading.batch import BatchError, Gradebook, discover, grade_all
 from ..grading.engine import selected
+from ..reports import canvas, files
 from ._course import CommandError, add_unconfined_option, course_from, refuse_blind
 
 INTERRUPTED = 130   # the shell's status for a command stopped by Ctrl-C (128 + SIGINT)
@@ -23,6 +24,7 @@ def run(args) -> int:
         raise CommandError(f"--workers must be at least 1, not {args.workers}")
     csv_path = Path(args.csv)
     reports = Path(args.reports) if args.reports else None
+    roster = _roster(args)
     try:
         submissions = discover(Path(args.folder), exclude=tuple(
             p for p in (csv_path, reports) if p is not None))
@@ -37,6 +39,8 @@ def run(args) -> int:
     except OSError as exc:    # the gradebook or a report could not be written
         raise CommandError(f"{exc}; the rows written so far are kept: fix it and rerun "
                            "with --resume") from None
+    if args.canvas:
+        _write_canvas(Path(args.canvas), gradebook, roster)
     done = summary.resumed + summary.graded + summary.errors
     kept = f", {summary.resumed} kept from before" if summary.resumed else ""
     errors = (f"; {summary.errors} could not be graded (status error, with the reason)"
@@ -50,6 +54,33 @@ def run(args) -> int:
     return 0
 
 
+def _roster(args):
+    if args.roster and not args.canvas:
+        raise CommandError("--roster maps folders to Canvas's columns: give --canvas FILE too")
+    if not args.roster:
+        return None
+    try:
+        return canvas.read_roster(Path(args.roster))
+    except (canvas.RosterError, OSError) as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _write_canvas(path: Path, gradebook, roster) -> None:
+    rows = list(gradebook.rows.values())
+    try:
+        files.write_text(path, canvas.render(rows, gradebook.assignments, roster))
+    except OSError as exc:
+        raise CommandError(f"the Canvas file could not be written: {exc}") from None
+    missing = canvas.unmatched(rows, roster)
+    if missing:
+        shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more"
+                                           if len(missing) > 10 else "")
+        print(f"autograder: {len(missing)} folder(s) not in the roster, written to {path} "
+              f"without Canvas identifiers (Canvas will not match them): {shown}",
+              file=sys.stderr)
+    print(f"Canvas gradebook import file: {path}")
+
+
 def register(subparsers, common) -> None:
     parser = subparsers.add_parser(
         "batch", parents=[common], help="grade a whole class into a CSV gradebook",
@@ -61,6 +92,12 @@ def register(subparsers, common) -> None:
     parser.add_argument("folder", help="one subfolder or notebook per student")
     parser.add_argument("--csv", default="grades.csv", metavar="FILE",
                         help="the gradebook to write (default: grades.csv)")
+    parser.add_argument("--canvas", metavar="FILE",
+                        help="also write a Canvas gradebook import file (Student, ID, SIS "
+                             "User ID, SIS Login ID, Section, one column per assignment)")
+    parser.add_argument("--roster", metavar="FILE",
+                        help="CSV mapping each submission folder (column 'folder') to "
+                             "Canvas's Student, ID, SIS User ID, SIS Login ID, Section")
     parser.add_argument("--reports", metavar="DIR",
                         help="also write each student's json and text report here")
     parser.add_argument("--workers", type=int, metavar="N",
