@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import io
 import time
 from pathlib import Path
@@ -19,10 +20,11 @@ from ..sandbox.host import in_force
 from ..sandbox.session import WorkerSession
 from .judge import Judge
 from .plugin import GradingPlugin
+from .printed import by_function
 from .references import References
 from .results import AssignmentResult, Report
 from .scoring import rounded, exercise_result, question_result
-from .submission import prepared
+from .submission import prepared, shown
 
 CHECKS_DIR = Path(checks.__file__).parent
 # Only what grading needs: no cache (it would write into the course checkout), no
@@ -62,6 +64,25 @@ def selected(course: Course, assignment_ids) -> list[Assignment]:
     return [course.assignment(a) for a in dict.fromkeys(assignment_ids)]
 
 
+def renamed(folder: Path, expected: list[str]) -> list[str]:
+    """A "did you mean" for each missing exercise file that another file of the
+    submission looks like a renamed copy of (``my_softmax.py``, ``Softmax (1).py``)."""
+    present = sorted(p.name for p in folder.glob("*.py"))
+    warnings = []
+    for file in dict.fromkeys(expected):
+        if file in present:
+            continue
+        stem = file.removesuffix(".py")
+        alike = [n for n in present if n not in expected
+                 and stem in n.lower().removesuffix(".py")]
+        alike += difflib.get_close_matches(file, [n for n in present if n not in expected
+                                                  and n not in alike], n=1, cutoff=0.75)
+        if alike:
+            warnings.append(f"{file} is missing, but there is {shown(alike[0])}: did you mean "
+                            f"{file}? The grader reads only {file} (rename the file)")
+    return warnings
+
+
 def grade(course: Course, submission: Path, *, assignments=None, seed: int | None = None,
           mode: str = "grade") -> Report:
     """Grade ``submission`` (a folder, a file or a notebook); ``mode`` is grade | check."""
@@ -75,6 +96,7 @@ def grade(course: Course, submission: Path, *, assignments=None, seed: int | Non
     exercises = [e for a in chosen for e in a.exercises]
     warnings: list[str] = []
     with prepared(Path(submission), warnings) as folder:
+        warnings += renamed(folder, [e.file for e in exercises])
         with WorkerSession(folder, course.grading.limits) as session:
             # The worker starts up while the checks are collected.
             references = key = None
@@ -86,7 +108,7 @@ def grade(course: Course, submission: Path, *, assignments=None, seed: int | Non
             _run_checks(plugin, {e.file for e in exercises})
             # Probes need the live worker: the diagnosis runs before the session closes.
             diagnoses = _diagnose(plugin, folder, warnings)
-        output = session.output
+        output = by_function(session.output)
         answers = read_answers(folder / "answers.yaml", course)
     warnings += answers.warnings
     if not answers.present and any(a.questions for a in chosen):

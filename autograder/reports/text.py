@@ -104,6 +104,10 @@ def render(report: Report, *, question_visibility: str = "after_due_date", **_) 
         for message, ids in by_message.items():
             lines += _indented(message, f"  {', '.join(ids)}: ", "      ")
         lines.append("")
+    if report.output.strip():
+        lines.append("What your code printed")
+        lines += ["  " + line for line in report.output.splitlines()]
+        lines.append("")
     if report.warnings:
         lines.append("Warnings")
         for w in report.warnings:

@@ -287,8 +287,23 @@ def _import(module_name: str):
     return importlib.import_module(module_name)
 
 
+# Written to stdout before the first call of each function (and again when another
+# function was called in between), so the grader can tell apart what each one printed
+# (autograder/grading/printed.py reads it; keep the two in step).
+MARK = "\x1eautograder:{}\x1e\n"
+_last_marked = [None]
+
+
+def _mark(function: str) -> None:
+    if _last_marked[0] != function:
+        _last_marked[0] = function
+        sys.stdout.write(MARK.format(function))
+
+
 def handle(request: dict) -> dict:
     module_name = request["module"]
+    if module_name not in sys.modules:
+        _mark(f"import {module_name}")
     try:
         module = sys.modules.get(module_name)
         if isinstance(module, _BrokenModule):
@@ -300,6 +315,7 @@ def handle(request: dict) -> dict:
         names = [n for n, v in vars(module).items() if callable(v)]
         return {"ok": True, "names": names}
     function = getattr(module, request["function"], None)
+    _mark(request["function"])
     if not callable(function):
         return {"ok": False, "kind": "missing", "type": "AttributeError", "mro": [],
                 "message": f"{module_name}.py defines no function {request['function']}",
