@@ -27,6 +27,16 @@ def test_a_stray_line_in_softmax_costs_only_what_calls_softmax(submission):
             scores[lost]), lost
 
 
+def test_a_file_that_raises_at_import_costs_only_what_calls_into_it(submission):
+    text = (SOLUTIONS / "softmax.py").read_text() + "\nraise ValueError('boom')\n"
+    folder = submission(replace={"softmax.py": text})
+    scores = exercises_of(grade_json(folder, "--assignment", "attention"))
+    assert scores["causal_mask"]["score"] == scores["causal_mask"]["max_score"]
+    line = text.count("\n")
+    assert (f"softmax.py cannot be imported: an error (ValueError) on line {line} (boom)"
+            in str(scores["scaled_dot_product_attention"]))
+
+
 def test_the_self_check_of_the_exercises_with_a_broken_softmax_says_where(tmp_path):
     # The Done-when of issue 10: a copy of exercises/ (stubs) and of solutions/.
     for origin in (EXERCISES, SOLUTIONS):

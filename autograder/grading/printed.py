@@ -15,7 +15,7 @@ from ..reports.inert import clip
 
 # As the worker writes it (``\\x1e`` is the record separator; the capture shows it
 # escaped): keep in step with MARK in sandbox/worker.py.
-_MARK = re.compile(r"\\x1eautograder:([A-Za-z_][A-Za-z0-9_ ]{0,80})\\x1e\n?")
+MARKS = re.compile(r"\\x1eautograder:([A-Za-z_][A-Za-z0-9_ ]{0,80})\\x1e\n?")
 SECTION_CHARS = 2000
 SECTION_LINES = 40
 
@@ -25,7 +25,7 @@ SECTION_LINES = 40
 def by_function(output: str) -> str:
     """``output`` with each function's part (or import's: "import attention") under
     a heading naming it, each bounded."""
-    parts = _MARK.split(output)
+    parts = MARKS.split(output)
     sections = [("", parts[0])] + list(zip(parts[1::2], parts[2::2]))
     merged: dict[str, list[str]] = {}
     for function, text in sections:
