@@ -214,5 +214,6 @@ class Judge:
             return describe_failure(outcome, exercise, limits, call)
         if outcome.kind != "ok":
             return describe_failure(outcome, exercise, limits, call)
-        reason = compare(outcome.value, expected, self.course.tolerance)
+        reason = compare(outcome.value, expected,
+                         lambda dtype: self.course.tolerance(dtype, exercise))
         return Verdict("passed") if reason is None else Verdict("failed", reason)
