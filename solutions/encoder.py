@@ -43,8 +43,10 @@ def gelu(x):
     z = np.abs(x) * (1 / math.sqrt(2))          # a Python float: float32 stays float32
     t = 1 / (1 + _AS_P * z)
     poly = t * (_AS_A[4] + t * (_AS_A[3] + t * (_AS_A[2] + t * (_AS_A[1] + t * _AS_A[0]))))
-    erf = np.copysign(1 - poly * np.exp(-z * z), x)
-    return 0.5 * x * (1 + erf)
+    tail = poly * np.exp(-z * z)                 # 1 - erf(|x| / sqrt(2))
+    # 1 + erf(x / sqrt(2)) is the tail itself for x < 0: computing it as 1 + (tail - 1)
+    # would cancel most of float32's digits where GELU is close to 0.
+    return 0.5 * x * np.where(x < 0, tail, 2 - tail)
 
 
 ACTIVATIONS = {"relu": lambda h: np.maximum(h, 0), "gelu": gelu}

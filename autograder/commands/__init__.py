@@ -13,4 +13,5 @@ VERBS = (
     "gradescope",
     "release",
     "nbgrader",
+    "explore",
 )
