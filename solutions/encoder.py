@@ -40,13 +40,27 @@ def gelu(x):
     polynomial is not exact). The tanh approximation GPT-2 uses is off by up to 5e-4,
     which is why BERT's checkpoints (and this course) want the erf form.
     """
-    z = np.abs(x) * (1 / math.sqrt(2))          # a Python float: float32 stays float32
-    t = 1 / (1 + _AS_P * z)
-    poly = t * (_AS_A[4] + t * (_AS_A[3] + t * (_AS_A[2] + t * (_AS_A[1] + t * _AS_A[0]))))
-    tail = poly * np.exp(-z * z)                 # 1 - erf(|x| / sqrt(2))
-    # 1 + erf(x / sqrt(2)) is the tail itself for x < 0: computing it as 1 + (tail - 1)
-    # would cancel most of float32's digits where GELU is close to 0.
-    return 0.5 * x * np.where(x < 0, tail, 2 - tail)
+    x = np.asarray(x)
+    # In place on one flat buffer: GELU runs on every hidden unit of every token, the
+    # largest elementwise step of the model, and fresh temporaries would double its time.
+    flat = x.reshape(-1)
+    z = np.abs(flat) * (1 / math.sqrt(2))       # a Python float: float32 stays float32
+    t = z * _AS_P
+    t += 1
+    np.reciprocal(t, out=t)
+    tail = t * _AS_A[0]                          # Horner's rule for t P(t)
+    for a in _AS_A[1:]:
+        tail += a
+        tail *= t
+    z *= z
+    np.negative(z, out=z)
+    tail *= np.exp(z, out=z)                     # tail = 1 - erf(|x| / sqrt(2))
+    # 1 + erf(x / sqrt(2)) is the tail itself for x < 0 and 2 - tail otherwise; taking
+    # it as 1 + (tail - 1) would cancel most of float32's digits where GELU is near 0.
+    np.subtract(2, tail, out=tail, where=flat >= 0)
+    tail *= flat
+    tail *= 0.5
+    return tail.reshape(x.shape)
 
 
 ACTIVATIONS = {"relu": lambda h: np.maximum(h, 0), "gelu": gelu}
@@ -65,8 +79,11 @@ def feed_forward(x, w_1, b_1, w_2, b_2, activation="relu"):
     # One 2-D matrix product over every position at once: a stacked (..., L, d)
     # product would run one small product per batch item instead.
     shape = x.shape
-    h = x.reshape(-1, shape[-1]) @ w_1.T + b_1
-    return (ACTIVATIONS[activation](h) @ w_2.T + b_2).reshape(*shape[:-1], w_2.shape[0])
+    h = x.reshape(-1, shape[-1]) @ w_1.T
+    h += b_1                  # in place: h is the largest array of the layer
+    y = ACTIVATIONS[activation](h) @ w_2.T
+    y += b_2
+    return y.reshape(*shape[:-1], w_2.shape[0])
 
 
 def encoder_block(x, params, num_heads, mask=None, norm_first=False, eps=1e-5,

@@ -1,11 +1,10 @@
 """The capstone's references agree with PyTorch on the real all-MiniLM-L6-v2.
 
-The torch side is an independent forward pass written with ``torch.nn.functional``
-from the checkpoint's own tensor names (read with ``safetensors.torch``), so a slip in
-``autograder/model``'s name mapping shows as well as one in the references. It is
-BERT's computation as ``transformers``' ``BertModel`` runs it, followed by
-sentence-transformers' mean pooling and normalisation; the contract asks the two to
-agree within 1e-5 on every embedding.
+The torch side (``tests/torch_bert.py``) is an independent forward pass written with
+``torch.nn.functional`` from the checkpoint's own tensor names (read with
+``safetensors.torch``, in float64), so a slip in ``autograder/model``'s name mapping
+shows as well as one in the references; the contract asks the two to agree within 1e-5
+on every embedding.
 """
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from autograder.model import checkpoint, tokens, weights
 
 torch = pytest.importorskip("torch", reason="torch is needed to cross-check the references")
 F = torch.nn.functional
+from torch_bert import bert_sentence_embedding, load_tensors  # noqa: E402  (needs torch)
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
 SENTENCES = [
@@ -36,46 +36,14 @@ def ref():
 
 @pytest.fixture(scope="module")
 def tensors():
-    from safetensors.torch import load_file
-
-    return load_file(str(Path(checkpoint.model_dir()) / "model.safetensors"))
-
-
-def bert_forward(tensors, ids, mask, num_layers=6, heads=12, eps=1e-12):
-    """sentence-transformers' all-MiniLM-L6-v2: BERT, mean pooling, L2 normalisation."""
-    T = {k: v.double() for k, v in tensors.items() if v.is_floating_point()}
-    ids, mask = torch.from_numpy(ids), torch.from_numpy(mask)
-    length = ids.shape[1]
-    x = (T["embeddings.word_embeddings.weight"][ids]
-         + T["embeddings.position_embeddings.weight"][:length]
-         + T["embeddings.token_type_embeddings.weight"][0])
-    x = F.layer_norm(x, (x.shape[-1],), T["embeddings.LayerNorm.weight"],
-                     T["embeddings.LayerNorm.bias"], eps)
-    keys = mask.bool()[:, None, None, :]           # True = may attend, as SDPA's bool mask
-    for i in range(num_layers):
-        p = lambda name: T[f"encoder.layer.{i}.{name}"]  # noqa: E731
-        def heads_of(h):
-            return h.view(h.shape[0], length, heads, -1).transpose(1, 2)
-        q, k, v = (heads_of(F.linear(x, p(f"attention.self.{n}.weight"), p(f"attention.self.{n}.bias")))
-                   for n in ("query", "key", "value"))
-        a = F.scaled_dot_product_attention(q, k, v, attn_mask=keys)
-        a = a.transpose(1, 2).reshape(x.shape)
-        a = F.linear(a, p("attention.output.dense.weight"), p("attention.output.dense.bias"))
-        x = F.layer_norm(x + a, (x.shape[-1],), p("attention.output.LayerNorm.weight"),
-                         p("attention.output.LayerNorm.bias"), eps)
-        h = F.gelu(F.linear(x, p("intermediate.dense.weight"), p("intermediate.dense.bias")))
-        h = F.linear(h, p("output.dense.weight"), p("output.dense.bias"))
-        x = F.layer_norm(x + h, (x.shape[-1],), p("output.LayerNorm.weight"),
-                         p("output.LayerNorm.bias"), eps)
-    m = mask[..., None].double()
-    mean = (x * m).sum(1) / m.sum(1).clamp(min=1e-9)
-    return F.normalize(mean, p=2, dim=1).numpy()
+    return load_tensors(checkpoint.model_dir())
 
 
 def test_sentence_embeddings_match_a_torch_bert_within_1e_5(ref, tensors):
     batch = tokens.encode(SENTENCES)
     ours = ref["model"].sentence_embedding(batch.ids, batch.mask, weights())
-    theirs = bert_forward(tensors, batch.ids, batch.mask)
+    theirs = bert_sentence_embedding(tensors, torch.from_numpy(batch.ids),
+                                     torch.from_numpy(batch.mask)).numpy()
     assert ours.dtype == np.float32 and ours.shape == (len(SENTENCES), 384)
     assert np.abs(ours - theirs).max() <= 1e-5
     assert np.allclose(np.linalg.norm(ours, axis=1), 1, atol=1e-6)
@@ -93,7 +61,7 @@ def test_a_sentence_padded_in_a_batch_gets_its_own_embedding(ref):
 def test_embed_matches_torch_on_the_real_tables(ref, tensors):
     ids = tokens.encode(SENTENCES[:2]).ids
     ours = ref["embedding"].embed(ids, weights()["embeddings"])
-    T = tensors
+    T = {k: v.float() for k, v in tensors.items()}
     x = (T["embeddings.word_embeddings.weight"][torch.from_numpy(ids)]
          + T["embeddings.position_embeddings.weight"][:ids.shape[1]]
          + T["embeddings.token_type_embeddings.weight"][0])

