@@ -25,13 +25,6 @@ def layer_norm(x, gamma, beta, eps=1e-5):
     return gamma * (x - mean) / np.sqrt(var + eps) + beta
 
 
-# Abramowitz and Stegun (1964), formula 7.1.26: erf(z) = 1 - t P(t) exp(-z^2) with
-# t = 1 / (1 + p z), for z >= 0, |error| <= 1.5e-7. NumPy has no erf, and math.erf
-# element by element would be the slowest step of the whole model.
-_AS_P = 0.3275911
-_AS_A = (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592)
-
-
 def gelu(x):
     """GELU(x) = x Phi(x) = 0.5 x (1 + erf(x / sqrt(2))) (Hendrycks and Gimpel, 2016).
 
@@ -40,17 +33,21 @@ def gelu(x):
     polynomial is not exact). The tanh approximation GPT-2 uses is off by up to 5e-4,
     which is why BERT's checkpoints (and this course) want the erf form.
     """
+    # Abramowitz and Stegun (1964), formula 7.1.26: erf(z) = 1 - t P(t) exp(-z^2) with
+    # t = 1 / (1 + p z), for z >= 0, |error| <= 1.5e-7. NumPy has no erf, and math.erf
+    # element by element would be the slowest step of the whole model.
+    p, a = 0.3275911, (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592)
     x = np.asarray(x)
     # In place on one flat buffer: GELU runs on every hidden unit of every token, the
     # largest elementwise step of the model, and fresh temporaries would double its time.
     flat = x.reshape(-1)
     z = np.abs(flat) * (1 / math.sqrt(2))       # a Python float: float32 stays float32
-    t = z * _AS_P
+    t = z * p
     t += 1
     np.reciprocal(t, out=t)
-    tail = t * _AS_A[0]                          # Horner's rule for t P(t)
-    for a in _AS_A[1:]:
-        tail += a
+    tail = t * a[0]                              # Horner's rule for t P(t)
+    for coefficient in a[1:]:
+        tail += coefficient
         tail *= t
     z *= z
     np.negative(z, out=z)
@@ -63,9 +60,6 @@ def gelu(x):
     return tail.reshape(x.shape)
 
 
-ACTIVATIONS = {"relu": lambda h: np.maximum(h, 0), "gelu": gelu}
-
-
 def feed_forward(x, w_1, b_1, w_2, b_2, activation="relu"):
     """FFN(x) = act(x W_1^T + b_1) W_2^T + b_2, applied to each position alone.
 
@@ -74,14 +68,15 @@ def feed_forward(x, w_1, b_1, w_2, b_2, activation="relu"):
     ``activation`` is ``"relu"`` (the paper) or ``"gelu"`` (BERT); anything else
     raises ``ValueError``.
     """
-    if activation not in ACTIVATIONS:
+    activations = {"relu": lambda h: np.maximum(h, 0), "gelu": gelu}
+    if activation not in activations:
         raise ValueError(f"activation must be 'relu' or 'gelu', got {activation!r}")
     # One 2-D matrix product over every position at once: a stacked (..., L, d)
     # product would run one small product per batch item instead.
     shape = x.shape
     h = x.reshape(-1, shape[-1]) @ w_1.T
     h += b_1                  # in place: h is the largest array of the layer
-    y = ACTIVATIONS[activation](h) @ w_2.T
+    y = activations[activation](h) @ w_2.T
     y += b_2
     return y.reshape(*shape[:-1], w_2.shape[0])
 

@@ -16,9 +16,6 @@ import numpy as np
 from embedding import embed
 from encoder import encoder_block
 
-EPS = 1e-12   # BERT's layer-norm eps (torch's default 1e-5 would shift every vector)
-
-
 def sentence_embedding(token_ids, attention_mask, weights):
     """``token_ids``, ``attention_mask (batch, L)`` -> ``(batch, d_model)`` float32,
     each row of unit L2 norm.
@@ -26,13 +23,14 @@ def sentence_embedding(token_ids, attention_mask, weights):
     ``weights`` holds ``num_heads``, ``embeddings`` (the params of ``embed``) and
     ``layers`` (a list of ``encoder_block`` params).
     """
+    eps = 1e-12   # BERT's layer-norm eps (torch's default 1e-5 would shift every vector)
     real = np.asarray(attention_mask) != 0                        # (batch, L)
-    x = embed(token_ids, weights["embeddings"], eps=EPS)
+    x = embed(token_ids, weights["embeddings"], eps=eps)
     # (batch, 1, 1, L): every head and every query may attend to the real keys only.
     key_mask = real[:, None, None, :]
     for params in weights["layers"]:
         x = encoder_block(x, params, weights["num_heads"], mask=key_mask, norm_first=False,
-                          eps=EPS, activation="gelu")
+                          eps=eps, activation="gelu")
     m = real[..., None].astype(x.dtype)                             # (batch, L, 1)
     # sentence-transformers divides by max(count, 1e-9) and by max(norm, 1e-12).
     mean = (x * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)

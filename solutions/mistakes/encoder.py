@@ -260,9 +260,10 @@ def gelu_sigmoid_approximation(x):
     "erf's argument is x / sqrt(2), not x: GELU is x times the standard normal CDF, "
     "0.5 (1 + erf(x / sqrt(2)))."))
 def gelu_erf_without_sqrt2(x):
+    p, a = 0.3275911, (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592)
     z = np.abs(x)
-    t = 1 / (1 + _AS_P * z)
-    poly = t * (_AS_A[4] + t * (_AS_A[3] + t * (_AS_A[2] + t * (_AS_A[1] + t * _AS_A[0]))))
+    t = 1 / (1 + p * z)
+    poly = t * (a[4] + t * (a[3] + t * (a[2] + t * (a[1] + t * a[0]))))
     return 0.5 * x * (1 + np.copysign(1 - poly * np.exp(-z * z), x))
 
 
