@@ -53,24 +53,27 @@ def tiny(rng, scale=1.0):
 
 def _unseen(rng, count):
     """``count`` distinct sentences from the hidden pool, of mixed lengths."""
-    pool = _HIDDEN_SENTENCES
+    pool = _hidden_sentences()
     return sentences([pool[i] for i in rng.choice(len(pool), size=count, replace=False)])
 
 
-_HIDDEN_SENTENCES = (
-    "The trophy would not fit in the brown suitcase because it was too big.",
-    "The city councilmen refused the demonstrators a permit because they feared violence.",
-    "Rain again.",
-    "She poured water from the bottle into the cup until it was full.",
-    "A transformer reads every word of the sentence at once.",
-    "The dog chased the cat up the tree, and then it barked all night.",
-    "Attention weights are not the reason a model decides anything.",
-    "Paris is the capital of France.",
-    "The committee postponed the vote because the report was incomplete.",
-    "My phone died.",
-    "Researchers trained the network on millions of pages of text.",
-    "When the glass fell off the shelf, it shattered into pieces.",
-)
+def _hidden_sentences():
+    """The pool the hidden cases draw from (a function, so the release cuts it out
+    together with them)."""
+    return (
+        "The trophy would not fit in the brown suitcase because it was too big.",
+        "The city councilmen refused the demonstrators a permit because they feared violence.",
+        "Rain again.",
+        "She poured water from the bottle into the cup until it was full.",
+        "A transformer reads every word of the sentence at once.",
+        "The dog chased the cat up the tree, and then it barked all night.",
+        "Attention weights are not the reason a model decides anything.",
+        "Paris is the capital of France.",
+        "The committee postponed the vote because the report was incomplete.",
+        "My phone died.",
+        "Researchers trained the network on millions of pages of text.",
+        "When the glass fell off the shelf, it shattered into pieces.",
+    )
 
 SENTENCE_CASES = [
     case("the animal sentence", lambda rng: sentences([ANIMAL])),
