@@ -131,9 +131,9 @@ def test_only_the_chosen_assignments_are_columns(tmp_path):
                    "--assignment", "encoder", "--workers", "1", check=True)
     (row,) = read_rows(tmp_path / "g.csv")
     assert list(row) == ["student", "total", "max_total", "encoder", "encoder.layer_norm",
-                         "encoder.feed_forward", "encoder.encoder_block",
+                         "encoder.gelu", "encoder.feed_forward", "encoder.encoder_block",
                          "encoder.quick_checks", "status", "reason"]
-    assert row["total"] == row["max_total"] == "30"
+    assert row["total"] == row["max_total"] == "34"
 
 
 def _run_on_a_pty(args: list[str]) -> tuple[int, str]:
