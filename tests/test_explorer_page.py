@@ -55,8 +55,9 @@ def test_clicking_it_shades_every_word_by_the_weights_the_page_holds(exploration
             assert hover.endswith(f"{expected[tokens.index('animal')]:.4f}")
         page.select_option("#head", "avg")
         assert np.abs(np.array(shading(page)) - weights[5, :, it].mean(axis=0)).max() <= ALPHA
-        assert "it" in page.inner_text("#readout") and "average of 12 heads" in \
-            page.inner_text("#readout")
+        page.select_option("#layer", "5")       # re-renders, so the readout is the row's
+        assert page.inner_text("#readout") == ("\u201cit\u201d, layer 6, average of 12 heads; "
+                                               "its weights add up to 1.0000")
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert log.requests == [] and log.errors == []

@@ -21,7 +21,8 @@ def run(args) -> int:
         raise CommandError(str(exc)) from None
     output = Path(args.output)
     output.write_text(render(exploration), encoding="utf-8")
-    print(f"wrote {output} ({len(exploration.sentences)} sentences, weights from "
+    count = len(exploration.sentences)
+    print(f"wrote {output} ({count} sentence{'s' if count != 1 else ''}, weights from "
           f"{exploration.source}) in {time.monotonic() - started:.2f} s; open it in a browser")
     return 0
 
