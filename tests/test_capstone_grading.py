@@ -105,3 +105,46 @@ def test_the_explore_command_writes_a_page_and_fails_with_a_reason(tmp_path):
     assert "http" not in page.read_text().replace("http-equiv", "")   # nothing to fetch
     missing = run_autograder("explore", tmp_path / "nowhere", "--output", tmp_path / "x.html")
     assert missing.returncode == 2 and "no such file or folder" in missing.stderr
+
+
+@pytest.fixture(scope="module")
+def ref():
+    from autograder.grading.references import load_modules
+
+    return load_modules(ROOT / "solutions", ["softmax", "attention", "encoder", "embedding",
+                                             "model"])
+
+
+def tables(vocab=5, max_len=4, d=4, dtype=np.float32):
+    rng = np.random.default_rng(0)
+    return {"word": rng.normal(size=(vocab, d)).astype(dtype),
+            "position": rng.normal(size=(max_len, d)).astype(dtype),
+            "token_type": rng.normal(size=(2, d)).astype(dtype),
+            "ln_gamma": np.ones(d, dtype), "ln_beta": np.zeros(d, dtype)}
+
+
+@pytest.mark.parametrize("ids", [[0, 5], [-1, 2], [0, 1, 2, 3, 4]],
+                         ids=["id = vocab", "negative id", "L > max_len"])
+def test_embed_refuses_ids_it_has_no_row_for(ref, ids):
+    with pytest.raises(ValueError):
+        ref["embedding"].embed(np.array(ids), tables())
+
+
+def test_the_capstone_references_keep_dtypes_and_never_write_their_inputs(ref):
+    x = np.linspace(-3, 3, 7).astype(np.float32)
+    x.flags.writeable = False
+    assert ref["encoder"].gelu(x).dtype == np.float32
+    assert ref["encoder"].gelu(x.astype(np.float64)).dtype == np.float64
+    assert ref["embedding"].embed(np.array([[1, 2]]), tables(dtype=np.float64)).dtype == np.float64
+    ids, mask = np.array([[1, 5, 2, 0]]), np.array([[1, 1, 1, 0]])
+    for a in (ids, mask):
+        a.flags.writeable = False
+    s = ref["model"].sentence_embedding(ids, mask, weights())
+    assert s.dtype == np.float32 and s.shape == (1, 384)
+    np.testing.assert_allclose(np.linalg.norm(s, axis=1), 1, atol=1e-6)
+
+
+def test_feed_forward_refuses_an_unknown_activation(ref):
+    with pytest.raises(ValueError):
+        ref["encoder"].feed_forward(np.ones((1, 2)), np.eye(2), np.zeros(2), np.eye(2),
+                                    np.zeros(2), activation="tanh")
