@@ -4,9 +4,10 @@ Attention mixes information across tokens; the feed-forward network then
 transforms each token on its own; residual connections and layer norm keep the
 signal well scaled as blocks are stacked.
 
-Implement the three functions below with NumPy only; ``multi_head_attention``
+Implement the functions below with NumPy only; ``multi_head_attention``
 comes from your own ``attention.py``. Inputs may be read-only, and float32 in
-gives float32 out.
+gives float32 out. ``gelu`` and the ``activation`` option belong to the capstone:
+BERT-style models use GELU in their feed-forward layers.
 """
 import numpy as np
 
@@ -31,12 +32,32 @@ def layer_norm(x, gamma, beta, eps=1e-5):
         "(keepdims=True), then scale by gamma and shift by beta.")
 
 
-def feed_forward(x, w_1, b_1, w_2, b_2):
-    """FFN(x) = relu(x W_1^T + b_1) W_2^T + b_2, applied to each position alone.
+def gelu(x):
+    """GELU(x) = 0.5 x (1 + erf(x / sqrt(2))), elementwise (the capstone).
+
+    Same shape and dtype as ``x``; within 1e-6 of the exact value. NumPy has no
+    ``erf``: ``math.erf`` on each element is correct but slow; a published
+    polynomial approximation (Abramowitz and Stegun, formula 7.1.26, error below
+    1.5e-7) is fast and accurate enough. The tanh approximation is not (it is off
+    by up to 5e-4).
+
+    Worked example: erf(0) = 0, and erf(x / sqrt(2)) tends to 1 for large x.
+
+    >>> np.round(gelu(np.array([-10.0, 0.0, 1.0, 10.0])), 4)
+    array([-0.    ,  0.    ,  0.8413, 10.    ])
+    """
+    raise NotImplementedError(
+        "gelu is not written yet: 0.5 * x * (1 + erf(x / sqrt(2))), with an erf that "
+        "works on arrays.")
+
+
+def feed_forward(x, w_1, b_1, w_2, b_2, activation="relu"):
+    """FFN(x) = act(x W_1^T + b_1) W_2^T + b_2, applied to each position alone.
 
     ``x (..., d_model)``, ``w_1 (d_ff, d_model)``, ``b_1 (d_ff,)``,
     ``w_2 (d_model, d_ff)``, ``b_2 (d_model,)`` (the ``torch.nn.Linear``
-    layout). Returns the shape of ``x``.
+    layout). ``act`` is ``relu`` by default, ``gelu`` with ``activation="gelu"``;
+    any other ``activation`` raises ``ValueError``. Returns the shape of ``x``.
 
     Worked example: relu([1, -2]) = [1, 0], then [1, 0] W_2^T = [1, 2], plus b_2.
 
@@ -49,7 +70,8 @@ def feed_forward(x, w_1, b_1, w_2, b_2):
         "another linear layer.")
 
 
-def encoder_block(x, params, num_heads, mask=None, norm_first=False, eps=1e-5):
+def encoder_block(x, params, num_heads, mask=None, norm_first=False, eps=1e-5,
+                  activation="relu"):
     """One encoder layer over ``x (..., L, d_model)``; returns the same shape.
 
     Post-norm (the paper, default)::
@@ -65,7 +87,7 @@ def encoder_block(x, params, num_heads, mask=None, norm_first=False, eps=1e-5):
     ``params`` holds the keys of ``multi_head_attention`` (``w_q`` .. ``b_o``),
     ``w_1, b_1, w_2, b_2`` for ``feed_forward`` and ``ln1_gamma, ln1_beta,
     ln2_gamma, ln2_beta (d_model,)``. ``mask`` (True = may attend) is passed to
-    the attention. No dropout.
+    the attention and ``activation`` to ``feed_forward``. No dropout.
 
     Worked example: with every weight and bias 0 (and gammas 1, betas 0) both
     sublayers output 0, so only the residual path is left: pre-norm returns

@@ -82,7 +82,7 @@ def test_each_row_is_what_grade_gives_that_submission(course, tmp_path):
         single = grade(course, tmp_path / "class" / row["student"])
         assert row["status"] == "graded" and row["reason"] == ""
         assert float(row["total"]) == single.score
-        assert float(row["max_total"]) == single.max_score == 100
+        assert float(row["max_total"]) == single.max_score == 132
         for a in single.assignments:
             assert float(row[a.id]) == a.score
             for e in a.exercises:
@@ -92,9 +92,9 @@ def test_each_row_is_what_grade_gives_that_submission(course, tmp_path):
         assert saved["score"] == single.score
         assert (reports / f"{row['student']}.txt").read_text().startswith(course.id)
     totals = {students[r["student"]]: float(r["total"]) for r in rows}
-    assert totals["reference"] == 100 and totals["stubs"] == 0
-    assert 0 < totals["wrong_softmax"] < 100 and 0 < totals["crashes_on_import"] < 100
-    assert totals["bad_answers"] < 100 and totals["no_encoder"] == 78
+    assert totals["reference"] == 132 and totals["stubs"] == 0
+    assert 0 < totals["wrong_softmax"] < 132 and 0 < totals["crashes_on_import"] < 132
+    assert totals["bad_answers"] < 132 and totals["no_encoder"] == 86
 
 
 def test_a_submission_that_cannot_be_graded_gets_an_error_row_worth_nothing(course, tmp_path):
@@ -105,10 +105,10 @@ def test_a_submission_that_cannot_be_graded_gets_an_error_row_worth_nothing(cour
     summary = batch.grade_all(course, submissions, gradebook, workers=2)
     assert (summary.graded, summary.errors, summary.interrupted) == (1, 1, "")
     rows = {r["student"]: r for r in read_rows(tmp_path / "g.csv")}
-    assert rows["ann"]["total"] == "100"
+    assert rows["ann"]["total"] == "132"
     gone = rows["gone"]
     assert gone["status"] == "error" and "no such file or folder" in gone["reason"]
-    assert gone["total"] == "0" and gone["max_total"] == "100"
+    assert gone["total"] == "0" and gone["max_total"] == "132"
     assert {v for k, v in gone.items() if k not in ("student", "max_total", "status",
                                                      "reason")} == {"0"}
 
@@ -131,9 +131,9 @@ def test_only_the_chosen_assignments_are_columns(tmp_path):
                    "--assignment", "encoder", "--workers", "1", check=True)
     (row,) = read_rows(tmp_path / "g.csv")
     assert list(row) == ["student", "total", "max_total", "encoder", "encoder.layer_norm",
-                         "encoder.feed_forward", "encoder.encoder_block",
+                         "encoder.gelu", "encoder.feed_forward", "encoder.encoder_block",
                          "encoder.quick_checks", "status", "reason"]
-    assert row["total"] == row["max_total"] == "30"
+    assert row["total"] == row["max_total"] == "34"
 
 
 def _run_on_a_pty(args: list[str]) -> tuple[int, str]:
@@ -260,7 +260,7 @@ def test_a_built_notebook_without_assignment_option_fills_every_column(course, t
     run_autograder("batch", tmp_path / "class", "--csv", tmp_path / "g.csv", "--workers", "1",
                    check=True)
     (row,) = read_rows(tmp_path / "g.csv")
-    assert row["status"] == "graded" and row["total"] == "10" and row["max_total"] == "100"
+    assert row["status"] == "graded" and row["total"] == "10" and row["max_total"] == "132"
     assert row["foundations.softmax"] == "10" and row["attention"] == "0"
 
 

@@ -27,7 +27,7 @@ def _problems(course_dir) -> list[str]:
 def test_the_shipped_course_validates():
     result = run_autograder("validate")
     assert result.returncode == 0, result.stdout
-    assert "3 assignments, 8 exercises" in result.stdout
+    assert "4 assignments, 11 exercises" in result.stdout
 
 
 def test_every_problem_is_listed_by_validate_with_file_and_line(course_copy):

@@ -85,7 +85,8 @@ def test_a_variant_of_softmax_reaches_everything_that_calls_softmax(tmp_path, mi
     mistake = next(m for m in mistakes if m.key == "softmax/no-max-subtraction")
     graph = dependencies(write_variant(mistake, SOLUTIONS, tmp_path))
     assert {f for f, called in graph.items() if "softmax" in called} == {
-        "scaled_dot_product_attention", "multi_head_attention", "encoder_block"}
+        "scaled_dot_product_attention", "multi_head_attention", "encoder_block",
+        "sentence_embedding"}
 
 
 def _catalogue_file(tmp_path, name, body):

@@ -83,7 +83,10 @@ def test_an_assignment_carries_over_the_functions_its_code_uses(course, notebook
         "foundations": [],
         "attention": ["carried_softmax"],
         "encoder": ["carried_softmax", "carried_scaled_dot_product_attention",
-                    "carried_multi_head_attention"]}
+                    "carried_multi_head_attention"],
+        "capstone": ["carried_softmax", "carried_scaled_dot_product_attention",
+                     "carried_multi_head_attention", "carried_layer_norm", "carried_gelu",
+                     "carried_feed_forward", "carried_encoder_block"]}
     cells = nbgrader_cells(notebooks["encoder"])
     assert "test_softmax" not in cells and cells["softmax"]["solution"]
 

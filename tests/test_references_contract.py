@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ("softmax", "positional_encoding", "attention", "encoder")
+MODULES = ("softmax", "positional_encoding", "attention", "encoder", "embedding", "model")
 
 
 def load_folder(folder):

@@ -184,3 +184,78 @@ BLOCK_CASES = [
 @pytest.mark.parametrize("case", BLOCK_CASES, ids=ids(BLOCK_CASES))
 def test_encoder_block(case, grade):
     grade(case)
+
+
+# -- The capstone's additions: gelu, and the activation option of feed_forward and
+# encoder_block (BERT's feed-forward layer uses GELU). float32 only where GELU feeds a
+# larger computation: the contract allows an erf good to 1e-6, which float64's
+# tolerance would not. -----------------------------------------------------------------
+
+def gelu_call(rng, shape, scale=3.0, dtype=np.float64):
+    return call((scale * rng.normal(size=shape)).astype(dtype))
+
+
+GELU_CASES = [
+    case("values from -6 to 6 (where the tanh form is off)",
+         lambda rng: call(np.linspace(-6.0, 6.0, 97))),
+    case("float32 in, float32 out", lambda rng: gelu_call(rng, (4, 5), dtype=F32)),
+    case("a 2-D batch", lambda rng: gelu_call(rng, (3, 7))),
+    case("three leading batch dimensions", lambda rng: gelu_call(rng, (2, 2, 3, 4)), hidden=True),
+    case("large magnitudes (±40)", lambda rng: call(np.array([-40.0, -12.5, 12.5, 40.0])),
+         hidden=True),
+    case("zero and tiny values", lambda rng: call(np.array([0.0, 1e-8, -1e-8, 1e-3])),
+         hidden=True),
+    case("float32 around -3 to 3", lambda rng: call(np.linspace(-3, 3, 25, dtype=F32)),
+         hidden=True),
+    case("random size", lambda rng: gelu_call(rng, (int(rng.integers(1, 6)), int(rng.integers(1, 9)))),
+         weight=2, hidden=True),
+]
+
+
+@pytest.mark.exercise("gelu")
+@pytest.mark.parametrize("case", GELU_CASES, ids=ids(GELU_CASES))
+def test_gelu(case, grade):
+    grade(case)
+
+
+def ffn_with(rng, shape, activation, d_ff=16, dtype=F32):
+    params = ffn_params(rng, shape[-1], d_ff)
+    x = rng.normal(size=shape)
+    return call(*(a.astype(dtype) for a in (x, params["w_1"], params["b_1"], params["w_2"],
+                                            params["b_2"])), activation=activation)
+
+
+FFN_ACTIVATION_CASES = [
+    case("activation='gelu', float32", lambda rng: ffn_with(rng, (4, 8), "gelu")),
+    case("activation='relu' given by name", lambda rng: ffn_with(rng, (3, 6), "relu",
+                                                                 dtype=np.float64)),
+    case("activation='gelu' over a batch, float32", lambda rng: ffn_with(rng, (2, 3, 8), "gelu"),
+         hidden=True),
+    case("an unknown activation ('tanh') raises ValueError",
+         lambda rng: ffn_with(rng, (2, 4), "tanh"), hidden=True),
+]
+
+
+@pytest.mark.exercise("feed_forward")
+@pytest.mark.parametrize("case", FFN_ACTIVATION_CASES, ids=ids(FFN_ACTIVATION_CASES))
+def test_feed_forward_activation(case, grade):
+    grade(case)
+
+
+BLOCK_ACTIVATION_CASES = [
+    case("BERT's layer: post-norm, GELU, eps 1e-12, float32",
+         lambda rng: block(rng, batch=(2,), dtype=F32, eps=1e-12, activation="gelu")),
+    case("BERT's layer with a padding mask, float32",
+         lambda rng: block(rng, batch=(3,), length=5, heads=4, dtype=F32, eps=1e-12,
+                           activation="gelu", mask=random_mask(rng, (3, 1, 1, 5))),
+         hidden=True),
+    case("pre-norm with GELU, float32",
+         lambda rng: block(rng, batch=(2,), dtype=F32, norm_first=True, activation="gelu"),
+         hidden=True),
+]
+
+
+@pytest.mark.exercise("encoder_block")
+@pytest.mark.parametrize("case", BLOCK_ACTIVATION_CASES, ids=ids(BLOCK_ACTIVATION_CASES))
+def test_encoder_block_activation(case, grade):
+    grade(case)

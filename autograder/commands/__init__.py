@@ -15,4 +15,5 @@ VERBS = (
     "release",
     "nbgrader",
     "lessons",
+    "explore",
 )

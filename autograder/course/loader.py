@@ -112,6 +112,11 @@ def _semantic_problems(doc: Document, solutions: Path | None) -> list[Problem]:
     return problems
 
 
+def _exercise(entry: dict) -> Exercise:
+    own = tuple((k, Tolerance(**v)) for k, v in entry.get("tolerances", {}).items())
+    return Exercise(**{k: v for k, v in entry.items() if k != "tolerances"}, tolerances=own)
+
+
 def _build(doc: Document, path: Path) -> Course:
     data = doc.data
     grading = data["grading"]
@@ -128,7 +133,7 @@ def _build(doc: Document, path: Path) -> Course:
         assignments=tuple(
             Assignment(
                 id=a["id"], title=a["title"],
-                exercises=tuple(Exercise(**e) for e in a["exercises"]),
+                exercises=tuple(_exercise(e) for e in a["exercises"]),
                 questions=tuple(Question(**{"scoring": scoring, **q})
                                 for q in a.get("questions", [])))
             for a in data["assignments"]),

@@ -18,6 +18,8 @@ class Exercise:
     function: str
     file: str
     points: float
+    # (dtype name, tolerance) pairs that override the course's for this exercise.
+    tolerances: tuple[tuple[str, Tolerance], ...] = ()
 
     @property
     def id(self) -> str:
@@ -99,9 +101,13 @@ class Course:
     def questions(self) -> tuple[Question, ...]:
         return tuple(q for a in self.assignments for q in a.questions)
 
-    def tolerance(self, dtype) -> Tolerance:
-        """The tolerance for comparing arrays of ``dtype`` (the widest known one if unlisted)."""
+    def tolerance(self, dtype, exercise: Exercise | None = None) -> Tolerance:
+        """The tolerance for comparing arrays of ``dtype`` (the widest known one if
+        unlisted); ``exercise``'s own, when it sets one for that dtype."""
         name = str(dtype)
+        own = dict(exercise.tolerances) if exercise else {}
+        if name in own:
+            return own[name]
         if name in self.grading.tolerances:
             return self.grading.tolerances[name]
         return min(self.grading.tolerances.values(), key=lambda t: t.rtol)

@@ -169,3 +169,12 @@ BUILDERS = {
 def probes_of(function: str) -> tuple[Probe, ...]:
     """The probes of an exercise (built once; the arrays are read-only)."""
     return tuple(BUILDERS[function]())
+
+
+# The capstone's exercises keep their probes in their own module.
+from . import capstone_probes  # noqa: E402  (it imports Probe from here)
+
+BUILDERS |= capstone_probes.BUILDERS
+for _function, _extra in capstone_probes.EXTRA.items():
+    BUILDERS[_function] = (lambda base, extra: lambda: base() + extra())(BUILDERS[_function],
+                                                                          _extra)

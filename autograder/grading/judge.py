@@ -150,6 +150,14 @@ def _describe_import(outcome: Outcome, exercise: Exercise, limits) -> Verdict:
     return _error_verdict(error, limits, exercise.file)
 
 
+# A hidden case's inputs and the reference's output for them, per course and seed: the
+# same for every submission a process grades (a batch, the self-test of the catalogue),
+# and the diagnosis asks again. The inputs are read-only and only copies reach a worker,
+# so one submission cannot change what the next is compared with; on the real model
+# each costs a forward pass.
+_HIDDEN: dict[tuple, tuple] = {}
+
+
 class Judge:
     """Runs a submission's cases; one per submission, used by the pytest plugin."""
 
@@ -161,7 +169,6 @@ class Judge:
         self.references = references
         self._imports: dict[str, Verdict | set] = {}
         self._public: dict[str, dict] = {}
-        self._hidden: dict[tuple[str, str], tuple] = {}   # the diagnosis asks again
 
     def inputs(self, exercise: Exercise, case: Case):
         """``(call, expected)`` of a case, or ``None`` when it cannot be built."""
@@ -172,11 +179,11 @@ class Judge:
             return self._public[function].get(case.name)
         if self.references is None:
             return None
-        key = (function, case.name)
-        if key not in self._hidden:
+        key = (str(self.course.solutions), self.seed, function, case.name)
+        if key not in _HIDDEN:
             call = case.make(case.rng(function, self.seed))
-            self._hidden[key] = call, public.expected_of(self.references[function], call)
-        return self._hidden[key]
+            _HIDDEN[key] = call, public.expected_of(self.references[function], call)
+        return _HIDDEN[key]
 
     def _module(self, exercise: Exercise) -> Verdict | set:
         """The callables of the exercise's module, or the verdict of its failed import."""
@@ -214,5 +221,6 @@ class Judge:
             return describe_failure(outcome, exercise, limits, call)
         if outcome.kind != "ok":
             return describe_failure(outcome, exercise, limits, call)
-        reason = compare(outcome.value, expected, self.course.tolerance)
+        reason = compare(outcome.value, expected,
+                         lambda dtype: self.course.tolerance(dtype, exercise))
         return Verdict("passed") if reason is None else Verdict("failed", reason)

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..checks.kit import Call, Case
+from ..model import resolve
 from ..sandbox import _ag_protocol as protocol
 
 FORMAT = 1
@@ -24,9 +25,10 @@ def path_for(folder: Path, function: str) -> Path:
 
 
 def expected_of(reference, call: Call):
-    """What the reference gives for ``call``: ``("value", v)`` or ``("raises", name)``."""
+    """What the reference gives for ``call``: ``("value", v)`` or ``("raises", name)``.
+    A model's weights named in the call (``autograder.model.MODEL``) are read here."""
     try:
-        return ("value", reference(*call.args, **call.kwargs))
+        return ("value", reference(*resolve(call.args), **resolve(call.kwargs)))
     except Exception as exc:  # the reference signalling bad input is an expected outcome
         return ("raises", type(exc).__name__)
 

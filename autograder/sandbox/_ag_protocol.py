@@ -44,6 +44,8 @@ def _encode_value(value, buffers: list) -> object:
             return {"$unsupported": f"a NumPy array of dtype {array.dtype}"}
         buffers.append(array)
         return {"$array": len(buffers) - 1}
+    if isinstance(value, Named):
+        return {"$named": value.name}
     if isinstance(value, tuple):
         return {"$tuple": [_encode_value(v, buffers) for v in value]}
     if isinstance(value, list):
@@ -68,6 +70,25 @@ def encode(value) -> bytes:
     return _LEN.pack(len(head)) + head + body
 
 
+class Named:
+    """A large read-only input the worker loads itself, by name, instead of receiving it
+    over the pipe: the weights of a pretrained model (``all-MiniLM-L6-v2`` or a part,
+    ``all-MiniLM-L6-v2/layers/0``; see ``autograder/model/checkpoint.py``). Decoded
+    anywhere else it is an inert marker."""
+
+    def __init__(self, name: str):
+        self.name = str(name)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Named) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __repr__(self) -> str:
+        return f"Named({self.name!r})"
+
+
 class Unsupported:
     """A value the sender could not express (a list of objects, a custom class...)."""
 
@@ -88,6 +109,8 @@ def _decode_tree(node, arrays: list):
             return tuple(_decode_tree(n, arrays) for n in node["$tuple"])
         if "$dict" in node:
             return {k: _decode_tree(v, arrays) for k, v in node["$dict"].items()}
+        if "$named" in node:
+            return Named(str(node["$named"]))
         if "$float" in node:
             return float(node["$float"])
         if "$unsupported" in node:

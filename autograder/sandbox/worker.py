@@ -45,8 +45,9 @@ class _RefuseCtypes:
         return None
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(_HERE, f"{name}.py"))
+def _load(name: str, path: str | None = None):
+    path = path or os.path.join(_HERE, f"{name}.py")
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -113,6 +114,7 @@ def prepare(config: dict):
             for name in PRELOAD:
                 importlib.import_module(name)
         guard = _load("guard") if hardened else None
+        _prepare_weights(protocol)
     finally:
         if hardened:
             sys.meta_path.remove(_RefuseCtypes)
@@ -157,6 +159,23 @@ def _confine(config: dict, kernel, rules) -> list:
     if kernel is not None:
         kernel.forget_ctypes(sys.modules)
     return layers
+
+
+# Weights named in a request (``protocol.Named``) are read by the worker itself, from
+# the installed model package, instead of crossing the pipe (~90 MB): see
+# autograder/model/checkpoint.py, loaded here by path before the sandbox is in place.
+_WEIGHTS = {}
+
+
+def _prepare_weights(protocol) -> None:
+    checkpoint = _load("_ag_checkpoint", os.path.join(os.path.dirname(_HERE), "model",
+                                                      "checkpoint.py"))
+    checkpoint.prepare()
+    _WEIGHTS.update(checkpoint=checkpoint, named=protocol.Named)
+
+
+def _with_weights(value):
+    return _WEIGHTS["checkpoint"].resolve(value, _WEIGHTS["named"]) if _WEIGHTS else value
 
 
 def setup(config: dict, prepared=None):
@@ -321,7 +340,8 @@ def handle(request: dict) -> dict:
                 "message": f"{module_name}.py defines no function {request['function']}",
                 "traceback": "", "during": "call"}
     try:
-        value = function(*request.get("args", ()), **request.get("kwargs", {}))
+        args, kwargs = _with_weights((request.get("args", ()), request.get("kwargs", {})))
+        value = function(*args, **kwargs)
     except BaseException as exc:  # noqa: B036
         return _failure(exc, module_name, "call")
     return {"ok": True, "value": value}

@@ -10,7 +10,10 @@ EVERY_FUNCTION = {
                   "multi_head_attention(x_q, x_kv, params, num_heads, mask=None)"],
     "encoder": ["layer_norm(x, gamma, beta, eps=1e-5)",
                 "feed_forward(x, w_1, b_1, w_2, b_2)",
-                "encoder_block(x, params, num_heads, mask=None, norm_first=False, eps=1e-5)"],
+                "encoder_block(x, params, num_heads, mask=None, norm_first=False, eps=1e-5)",
+                "gelu(x)"],
+    "embedding": ["embed(token_ids, params, eps=1e-12)"],
+    "model": ["sentence_embedding(token_ids, attention_mask, weights)"],
 }
 
 
