@@ -53,6 +53,11 @@ def _load(name: str, path: str | None = None):
     return module
 
 
+# A student file that cannot be imported is stood in for, so the files that import it
+# still can (see standins.py).
+_STANDINS = _load("standins")
+
+
 def _readable_by_others(path: str) -> bool:
     """Whether a user with no relation to the file's owner may read ``path``."""
     import stat
@@ -244,68 +249,6 @@ def _failure(exc: BaseException, module: str, during: str) -> dict:
     return reply
 
 
-def _broken_file(exc: BaseException, module: str) -> tuple[str, int] | None:
-    """``(file name, line)`` of another of the student's top-level files whose own
-    import raised ``exc`` while ``module`` was imported, else None."""
-    if isinstance(exc, SyntaxError):
-        path, line = exc.filename or "", exc.lineno
-    else:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                  if f.name == "<module>" and f.filename.startswith(SUBMISSION + os.sep)]
-        if not frames:
-            return None
-        path, line = frames[-1].filename, frames[-1].lineno
-    name = os.path.basename(path)
-    if (os.path.dirname(path) != SUBMISSION or not name.endswith(".py")
-            or name[:-3] == module):
-        return None
-    return name, line or 0
-
-
-class _BrokenModule(type(sys)):
-    """Stands for a student file that cannot be imported, so the files that import it
-    still can: each of its names, when called, raises an error naming the file and
-    line. (A function that never calls into it keeps its points.)"""
-
-    def __init__(self, name: str, reason: str):
-        super().__init__(name)
-        self.__reason = reason
-
-    def __getattr__(self, attribute):
-        if attribute.startswith("__"):
-            raise AttributeError(attribute)
-        reason = self.__reason
-
-        def unusable(*_args, **_kwargs):
-            raise ImportError(reason)
-
-        unusable.__name__ = attribute
-        return unusable
-
-
-# The most broken files stood in for while one module is imported (each is a file).
-BROKEN_MAX = 64
-
-
-def _import(module_name: str):
-    """Import the student's module; a broken file it imports is stood in for by a
-    :class:`_BrokenModule` (the error of the module itself is raised)."""
-    for _ in range(BROKEN_MAX):
-        try:
-            return importlib.import_module(module_name)
-        except BaseException as exc:  # noqa: B036 - a student's import may raise anything
-            broken = _broken_file(exc, module_name)
-            if broken is None or broken[0][:-3] in sys.modules:
-                raise
-            detail = exc.msg if isinstance(exc, SyntaxError) else str(exc)
-            what = ("a syntax error" if isinstance(exc, SyntaxError)
-                    else f"an error ({type(exc).__name__})")
-            sys.modules[broken[0][:-3]] = _BrokenModule(broken[0][:-3], (
-                f"{broken[0]} cannot be imported: {what} on line {broken[1]} "
-                f"({str(detail)[:300]})"))
-    return importlib.import_module(module_name)
-
-
 # Written to stdout before the first call of each function (and again when another
 # function was called in between), so the grader can tell apart what each one printed
 # (autograder/grading/printed.py reads it; keep the two in step).
@@ -325,9 +268,9 @@ def handle(request: dict) -> dict:
         _mark(f"import {module_name}")
     try:
         module = sys.modules.get(module_name)
-        if isinstance(module, _BrokenModule):
+        if isinstance(module, _STANDINS.BrokenModule):
             del sys.modules[module_name]   # its own error, as when imported by itself
-        module = _import(module_name)
+        module = _STANDINS.import_module(module_name, SUBMISSION)
     except BaseException as exc:  # noqa: B036 - a student's import may raise anything
         return _failure(exc, module_name, "import")
     if request["op"] == "load":
