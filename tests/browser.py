@@ -16,8 +16,19 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Screenshots are test artifacts, rewritten on every run: under $AUTOGRADER_ARTIFACTS, by
+# default test-artifacts/ in the checkout (ignored by git, so a test run leaves the tree
+# clean); docs/screenshots/ holds committed copies for the README.
+ARTIFACTS = Path(os.environ.get("AUTOGRADER_ARTIFACTS")
+                 or Path(__file__).resolve().parents[1] / "test-artifacts") / "screenshots"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def screenshot_path(name: str) -> Path:
+    """Where the screenshot ``name`` (e.g. ``explorer.png``) is kept."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS / name
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The explorer's page in a real headless Chromium: click "it", and every word's shading
 is the weight the page was built from, for the chosen layer and head and for the
 average over heads; offline (no request leaves the file) and without console errors.
-A screenshot is kept at docs/screenshots/explorer.png."""
+A screenshot, explorer.png, is kept among the test artifacts (see browser.py)."""
 from pathlib import Path
 
 import numpy as np
@@ -10,10 +10,9 @@ import pytest
 from autograder.course.loader import load_course
 from autograder.explorer.attention import explore
 from autograder.explorer.page import render
-from browser import open_page
+from browser import open_page, screenshot_path
 
 ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOT = ROOT / "docs" / "screenshots" / "explorer.png"
 ANIMAL = "The animal did not cross the street because it was too tired"
 # Chromium keeps a colour's alpha to about 1/255.
 ALPHA = 0.005
@@ -58,8 +57,7 @@ def test_clicking_it_shades_every_word_by_the_weights_the_page_holds(exploration
         page.select_option("#layer", "5")       # re-renders, so the readout is the row's
         assert page.inner_text("#readout") == ("\u201cit\u201d, layer 6, average of 12 heads; "
                                                "its weights add up to 1.0000")
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT), full_page=True)
+        page.screenshot(path=str(screenshot_path("explorer.png")), full_page=True)
     assert log.requests == [] and log.errors == []
 
 

@@ -2,7 +2,7 @@
 result is drawn (the student's, the expected, the difference; for attention both
 weight heatmaps); hidden cases are never drawn nor named; the page loads in headless
 Chromium with no console error and no request (its first screen is kept in
-``docs/screenshots/feedback-attention.png``)."""
+``feedback-attention.png`` among the test artifacts, see ``browser.py``)."""
 from __future__ import annotations
 
 import re
@@ -16,12 +16,9 @@ from autograder.course.loader import load_course
 from autograder.grading.engine import grade
 from autograder.grading.replay import failing_public_cases, replay
 from autograder.reports.pictures import render
+from browser import CHROMIUM, FLAGS, screenshot_path
 from conftest import ROOT, SOLUTIONS, run_autograder
 
-SCREENSHOTS = ROOT / "docs" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +81,7 @@ def test_the_feedback_page_loads_in_chromium_without_error(transposed, tmp_path)
         page.on("request", lambda r: requests.append(r.url))
         page.goto(page_file.as_uri(), wait_until="load")
         loaded = page.eval_on_selector_all("img", "i => i.map(x => x.naturalWidth > 0)")
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "feedback-attention.png"))
+        page.screenshot(path=str(screenshot_path("feedback-attention.png")))
         browser.close()
     assert problems == [] and loaded and all(loaded)
     assert [u for u in requests if not u.startswith(("file://", "data:"))] == []

@@ -2,22 +2,18 @@
 playwright's Python API; no browser download): they load from ``file://`` with no
 console error and no network request, show their pictures, and count quick-check
 answers without judging them. A screenshot of each page's first screen is kept in
-``docs/screenshots/lesson-<assignment>.png`` (what a student sees first)."""
+``lesson-<assignment>.png`` among the test artifacts (see ``browser.py``) (what a student sees first)."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from autograder.course.loader import load_course
 from autograder.lessons.build import write_pages
+from browser import CHROMIUM, FLAGS, screenshot_path
 from conftest import ROOT
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 COURSE = load_course(ROOT / "course.yaml")
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
@@ -64,8 +60,7 @@ def test_a_lesson_page_loads_offline_with_its_pictures_and_no_error(
         assert all(ok and src == "data:image/png;base64," for ok, src in images)
         assert page.locator("section.exercise").count() == len(
             next(a for a in COURSE.assignments if a.id == assignment).exercises)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"lesson-{assignment}.png"))
+        page.screenshot(path=str(screenshot_path(f"lesson-{assignment}.png")))
     finally:
         page.close()
 

@@ -22,9 +22,13 @@ from pathlib import Path
 
 import pytest
 
-from harness import LIMITS, digest, redteam_course  # noqa: F401
+from harness import LIMITS, ROOT, digest, redteam_course  # noqa: F401
+
+from autograder.course.loader import load_course
 
 MB = 1 << 20
+# What an honest, correct submission earns over the whole course.
+FULL = sum(a.max_score for a in load_course(ROOT / "course.yaml").assignments)
 # What one run may take: the hard cap per submission, plus start, retries and reports.
 BOUND_S = LIMITS["submission_timeout"] + 60
 

@@ -6,7 +6,7 @@ import csv
 import os
 
 from autograder.reports.csv_report import number  # the text report rounds as the CSV
-from cli import (cli, honest_copy, inert_text, private_tmp, quick_checks,  # noqa: F401
+from cli import (FULL, cli, honest_copy, inert_text, private_tmp, quick_checks,  # noqa: F401
                  redteam_course, strict_json, strict_xml)
 
 FAKE_TOTAL = ('\n\ndef positional_encoding(*args, **kwargs):\n'
@@ -22,9 +22,10 @@ def test_an_escape_sequence_faking_the_total_is_shown_escaped_and_junit_stays_xm
         file.write(FAKE_TOTAL)
     text = inert_text(cli("grade", submission).stdout)
     score = strict_json(cli("grade", submission, "--format", "json").stdout)["score"]
-    assert "\\x1b[2J" in text and score < 100
+    assert "\\x1b[2J" in text and score < FULL
     totals = [line for line in text.splitlines() if line.startswith("Total")]
-    assert totals == [text.splitlines()[-1]] and totals[0].startswith(f"Total: {number(score)} / 100")
+    assert totals == [text.splitlines()[-1]] and totals[0].startswith(
+        f"Total: {number(score)} / {number(FULL)}")
     junit = strict_xml(cli("grade", submission, "--format", "junit").stdout)
     failed = [c for c in junit.iter("testcase") if c.find("error") is not None
               or c.find("failure") is not None]

@@ -9,7 +9,7 @@ import signal
 import threading
 import time
 
-from cli import (cli, honest_copy, notebook, private_tmp, redteam_course,  # noqa: F401
+from cli import (FULL, cli, honest_copy, notebook, private_tmp, redteam_course,  # noqa: F401
                  strict_json, stubs_copy)
 
 
@@ -62,10 +62,10 @@ def test_a_batch_process_killed_under_one_submission_costs_only_that_row(
     assert "killed by SIGKILL" in book["mallory"]["reason"]
     alone = {s: strict_json(cli("grade", klass / s, "--format", "json").stdout)["score"]
              for s in ("ann", "bob", "zoe")}
-    assert alone == {"ann": 100, "bob": 0, "zoe": 100}
+    assert alone == {"ann": FULL, "bob": 0, "zoe": FULL}
     for student in ("ann", "bob", "carl", "zoe"):
         assert book[student]["status"] == "graded", book[student]
-        assert float(book[student]["total"]) == alone.get(student, 100)
+        assert float(book[student]["total"]) == alone.get(student, FULL)
 
 
 def test_an_audit_lists_unreadable_and_linked_notebooks_and_audits_everyone_else(
