@@ -11,6 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ..grading.results import Report
+from .csv_report import number    # rounded as every human-readable format rounds
 from .inert import bounded, xml_text
 
 
@@ -22,7 +23,7 @@ def _suite(parent, name: str, rows) -> None:
         message = xml_text(message)
         case = ET.SubElement(suite, "testcase", classname=classname, name=case_name, time="0")
         ET.SubElement(ET.SubElement(case, "properties"), "property", name="score",
-                      value=f"{score:g}/{max_score:g}")
+                      value=f"{number(score)}/{number(max_score)}")
         if outcome == "failed":
             counts["failures"] += 1
             ET.SubElement(case, "failure", message=message.splitlines()[0] if message else

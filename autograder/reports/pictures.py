@@ -19,6 +19,7 @@ import numpy as np
 from ..grading.replay import Replay
 from ..grading.results import Report
 from ..lessons.show import heatmap_png
+from .csv_report import number    # rounded as every human-readable format rounds
 
 MAX_DRAWN = 4096            # cells of one heatmap; larger results get a sentence instead
 PARTS = {"scaled_dot_product_attention": ("output", "attention weights")}
@@ -110,8 +111,8 @@ def render(report: Report, replays: list[Replay]) -> str:
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
 <title>{html.escape(report.course)}: {html.escape(report.mode)} report</title>
 <style>{STYLE}</style></head><body>
-<h1>{html.escape(report.course)}: {html.escape(report.mode)}, {report.score:g} of
-{report.max_score:g}</h1>
+<h1>{html.escape(report.course)}: {html.escape(report.mode)}, {number(report.score)} of
+{number(report.max_score)}</h1>
 <p>Each public case that did not pass, with your result next to the expected one where
 the result is an array.</p>{hidden}{body}</body></html>
 """
