@@ -7,6 +7,7 @@ from ..course.loader import load_course
 from ..course.model import Course
 from ..course.yamlsource import YamlError
 from ..sandbox.host import ACCEPT_OPTION, refusal
+from ..sandbox.host import missing
 
 
 class CommandError(Exception):
@@ -34,6 +35,11 @@ def refuse_blind(args, *paths) -> None:
     """End with exit 2 when no kernel layer would keep the workers out of ``paths``
     (the course, with solutions/ and the answer key; the class's folders), unless staff
     passed --allow-unconfined."""
+    lacks = missing()
+    if lacks:  # never blind, and never with a worker it cannot hold: no option for this
+        raise CommandError(
+            f"grading needs the full sandbox, and this host lacks {', '.join(lacks)}: "
+            "grade on Linux (README, Platforms); `autograder check` works here")
     why = refusal(paths)
     if why and not args.allow_unconfined:
         raise CommandError(why)
