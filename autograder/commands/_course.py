@@ -1,7 +1,9 @@
 """Loading the course for a command, with errors as one-line exit-2 messages."""
 from __future__ import annotations
 
+import errno
 import sys
+from pathlib import Path
 
 from ..course.loader import load_course
 from ..course.model import Course
@@ -24,6 +26,25 @@ def course_from(args, *, require_solutions: bool = True) -> Course:
         more = f" (and {len(exc.problems) - 1} more; run `autograder validate`)" \
             if len(exc.problems) > 1 else ""
         raise CommandError(f"the course file is broken: {first}{more}") from None
+
+
+def cannot_write(path, exc: OSError) -> CommandError:
+    """Exit 2 for a report or gradebook that could not be written, in one line naming
+    the user's path (not the temporary file next to it that the write went through)."""
+    path = Path(path)
+    if exc.strerror is None:   # already a sentence (reports/files.py: UnsafeTarget)
+        return CommandError(str(exc).splitlines()[0])
+    missing = next((p for p in path.parents if not p.exists() and p.parent.exists()), None)
+    if exc.errno == errno.ENOENT and missing is not None:
+        why = f"the folder {missing} does not exist"
+    elif exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        why = f"{next((p for p in path.parents if p.is_file()), path.parent)} is not a folder"
+    else:   # no permission, a read-only file system, no space: where it happened
+        where = Path(exc.filename) if exc.filename else path
+        if where != path and where.parent == path.parent:
+            where = path.parent   # the temporary file the write went through: its folder
+        why = exc.strerror.lower() + ("" if where == path else f" ({where})")
+    return CommandError(f"cannot write {path}: {why}")
 
 
 def fail(message: str) -> int:

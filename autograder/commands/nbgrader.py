@@ -1,26 +1,10 @@
 """``autograder nbgrader build DIR`` and ``autograder nbgrader audit DIR``."""
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
+from ..course.locate import recorded_course
 from ._course import CommandError, course_from
-
-
-def _recorded_course(folder: Path) -> str | None:
-    """The course file recorded in ``DIR/nbgrader_config.py`` by the build."""
-    from ..integrations.nbgrader.build import CONFIG
-
-    try:
-        tree = ast.parse((folder / CONFIG).read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError):
-        return None
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "COURSE" for t in node.targets) \
-                and isinstance(node.value, ast.Constant):
-            return node.value.value
-    return None
 
 
 def run_build(args) -> int:
@@ -51,7 +35,7 @@ def run_audit(args) -> int:
         raise CommandError(f"{folder} has no submitted/ folder: give the nbgrader course "
                            "folder made by `autograder nbgrader build`")
     if args.course is None:
-        args.course = _recorded_course(folder)
+        args.course = recorded_course(folder)
     course = course_from(args)
     try:
         result = audit(course, folder, assignments=args.assignment)
