@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -70,9 +71,49 @@ def test_check_runs_stub_correct_and_looping_submissions(tmp_path):
     assert any("stopped" in c["message"] for c in mask["cases"])
 
 
-@pytest.mark.parametrize("verb", [["grade", SOLUTIONS], ["batch", SOLUTIONS.parent]])
-def test_grade_and_batch_refuse_without_the_sandbox(verb, tmp_path):
-    result = run_without_posix(*verb, "--allow-unconfined")
+COURSE = ROOT / "course.yaml"
+
+
+@pytest.mark.parametrize("verb", [["grade", SOLUTIONS, "--allow-unconfined"],
+                                  ["batch", "class", "--allow-unconfined"],
+                                  ["gradescope", "run", "--root", ".", "--allow-unconfined"],
+                                  ["nbgrader", "audit", "."]])
+def test_grading_verbs_refuse_without_the_sandbox(verb, tmp_path):
+    shutil.copytree(SOLUTIONS, tmp_path / "class" / "alice")
+    (tmp_path / "submitted").mkdir()
+    result = run_without_posix("--course", COURSE, *verb, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "grading needs the full sandbox" in result.stderr
+
+
+def test_the_classroom_self_check_job_runs_on_three_systems_and_without_posix(tmp_path):
+    """The example workflow's self-check job: Linux, macOS and Windows runners, the
+    student install, and its step run here as Actions runs it, on a Python without the
+    POSIX modules."""
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / "examples" / "github-classroom" / ".github"
+                               / "workflows" / "autograde.yml").read_text())
+    job = workflow["jobs"]["self-check"]
+    assert set(job["strategy"]["matrix"]["os"]) == {"ubuntu-latest", "macos-latest",
+                                                    "windows-latest"}
+    assert job["runs-on"] == "${{ matrix.os }}"
+    steps = {s.get("name"): s for s in job["steps"]}
+    assert steps["Install the student's autograder"]["run"] == "python -m pip install ./student"
+    student = tmp_path / "student"
+    student.mkdir()
+    shutil.copy(ROOT / "course.yaml", student / "course.yaml")
+    for name in ("public", "exercises"):
+        shutil.copytree(ROOT / name, student / name)
+    for path in SOLUTIONS.glob("*.py"):
+        shutil.copy(path, student / "exercises" / path.name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.update(PYTHONPATH=str(NO_POSIX),
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}")
+    done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
+                           steps["Self-check (public cases only)"]["run"]], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"Public cases: (\d+) / \1\b", done.stdout), done.stdout[-300:]
+    assert "without the full sandbox" in done.stderr

@@ -52,15 +52,21 @@ def fail(message: str) -> int:
     return 2
 
 
+def require_full_sandbox() -> None:
+    """End with exit 2 where the grader's workers cannot run (no fork, no resource
+    limits: Windows, macOS): no option overrides it, grading is of other people's work."""
+    lacks = missing()
+    if lacks:
+        raise CommandError(
+            f"grading needs the full sandbox, and this host lacks {', '.join(lacks)}: "
+            "grade on Linux (README, Platforms); `autograder check` works here")
+
+
 def refuse_blind(args, *paths) -> None:
     """End with exit 2 when no kernel layer would keep the workers out of ``paths``
     (the course, with solutions/ and the answer key; the class's folders), unless staff
     passed --allow-unconfined."""
-    lacks = missing()
-    if lacks:  # never blind, and never with a worker it cannot hold: no option for this
-        raise CommandError(
-            f"grading needs the full sandbox, and this host lacks {', '.join(lacks)}: "
-            "grade on Linux (README, Platforms); `autograder check` works here")
+    require_full_sandbox()
     why = refusal(paths)
     if why and not args.allow_unconfined:
         raise CommandError(why)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..course.locate import recorded_course
-from ._course import CommandError, course_from
+from ._course import CommandError, course_from, require_full_sandbox
 
 
 def run_build(args) -> int:
@@ -30,6 +30,7 @@ def run_build(args) -> int:
 def run_audit(args) -> int:
     from ..integrations.nbgrader.audit import audit, render, render_json
 
+    require_full_sandbox()
     folder = Path(args.folder)
     if not (folder / "submitted").is_dir():
         raise CommandError(f"{folder} has no submitted/ folder: give the nbgrader course "

@@ -194,6 +194,8 @@ def build(course: Course, out: Path) -> list[Path]:
         module.write_text(strip_hidden(module.read_text(encoding="utf-8"), where),
                           encoding="utf-8")
     shutil.copy(project_root(course) / "pyproject.toml", out / "pyproject.toml")
+    if (project_root(course) / "LICENSE").is_file():   # MIT: the notice goes with copies
+        shutil.copy(project_root(course) / "LICENSE", out / "LICENSE")
     (out / "course.yaml").write_text(course_text, encoding="utf-8")
     (out / "README.md").write_text(student_readme(course), encoding="utf-8")
     # The lessons: a notebook per assignment (lesson, stubs, self-check cells) and an
