@@ -1,13 +1,23 @@
 """``autograder nbgrader build DIR`` and ``autograder nbgrader audit DIR``."""
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from ..course.locate import recorded_course
 from ._course import CommandError, course_from, require_full_sandbox
 
 
+def _staff_tools() -> None:
+    """Before anything is written (the build ends by asking Jupyter about its kernel):
+    on a student install, the CLI's one line saying to install the staff extra."""
+    for name in ("nbgrader", "jupyter_client"):
+        if importlib.util.find_spec(name) is None:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+
 def run_build(args) -> int:
+    _staff_tools()
     from ..integrations.nbgrader.build import build
     from ..integrations.nbgrader.notebooks import BuildError
     from ..lessons.source import LessonError
