@@ -236,6 +236,9 @@ python3 -m venv .venv && .venv/bin/pip install -e .
 .venv/bin/autograder check        # or, without installing: python -m autograder check
 ```
 
+On Windows: `py -m venv .venv`, `.venv\\Scripts\\pip install -e .`, then
+`.venv\\Scripts\\autograder check`. The self-check runs on Linux, macOS and Windows.
+
 ## What to write
 
 | assignment | file | function | points |
@@ -250,8 +253,9 @@ write your answers in `exercises/answers.yaml`.
 
 Each assignment has a notebook, `notebooks/<assignment>.ipynb`: the lesson, the cells
 where you write each function, and check cells that test your saved notebook on the
-public cases. Open it from inside this folder (`jupyter lab notebooks/`) and run the
-cells from the top. If you work in files instead, read `lessons/<assignment>.html` in
+public cases. Install Jupyter with the package (`.venv/bin/pip install -e '.[notebooks]'`),
+open it from inside this folder (`.venv/bin/jupyter lab notebooks/`) and run the cells
+from the top. If you work in files instead, read `lessons/<assignment>.html` in
 any browser (it works offline) and write your code in `exercises/`.
 
 ## Checking your work

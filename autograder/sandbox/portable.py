@@ -16,6 +16,7 @@ import json
 import os
 import queue
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -117,7 +118,7 @@ class PortableSession(WorkerSession):
         killpg = getattr(os, "killpg", None)
         if killpg is not None and os.name == "posix":
             try:  # the worker leads its own session: whatever it started goes too
-                killpg(proc.pid, 9)
+                killpg(proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
         proc.kill()
