@@ -237,7 +237,7 @@ python3 -m venv .venv && .venv/bin/pip install -e .
 ```
 
 On Windows: `py -m venv .venv`, `.venv\\Scripts\\pip install -e .`, then
-`.venv\\Scripts\\autograder check`. The self-check runs on Linux, macOS and Windows.
+`.venv\\Scripts\\autograder check`.
 
 ## What to write
 
