@@ -42,6 +42,7 @@ def _limits(config: dict) -> bool:
 def main(config: dict) -> None:
     worker = _load("worker")
     protocol = worker._load("_ag_protocol")  # imports NumPy
+    worker._prepare_weights(protocol)  # the capstone's model, found before the hook
     fd_in, fd_out = sys.stdin.fileno(), os.dup(sys.stdout.fileno())
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     layers = ["process"] + (["rlimits"] if _limits(config) else [])
