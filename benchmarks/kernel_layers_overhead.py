@@ -2,8 +2,9 @@
 submission: ``autograder grade solutions --format json`` in another checkout (before)
 and in this one (after), interleaved so a change in the machine's load hits both alike.
 
-    .venv/bin/python benchmarks/kernel_layers_overhead.py --before /work/main --runs 15
+    .venv/bin/python benchmarks/kernel_layers_overhead.py --before OTHER_CHECKOUT --runs 15
 
+(``OTHER_CHECKOUT``: a clone of this repository at the commit to compare with.)
 Each checkout runs with its own ``.venv/bin/python``. Prints the median wall time of
 the whole command and the median ``execution_time`` each report states, and the layers
 the after-run's report says were in force (so a run that silently lost them shows).

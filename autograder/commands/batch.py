@@ -8,7 +8,8 @@ from pathlib import Path
 from ..grading.batch import BatchError, Gradebook, discover, grade_all
 from ..grading.engine import selected
 from ..reports import canvas, files
-from ._course import CommandError, add_unconfined_option, course_from, refuse_blind
+from ._course import (CommandError, add_unconfined_option, cannot_write, course_from,
+                      refuse_blind)
 
 INTERRUPTED = 130   # the shell's status for a command stopped by Ctrl-C (128 + SIGINT)
 
@@ -28,9 +29,14 @@ def run(args) -> int:
     try:
         submissions = discover(Path(args.folder), exclude=tuple(
             p for p in (csv_path, reports) if p is not None))
-        gradebook = Gradebook(csv_path, assignments, resume=args.resume)
     except (BatchError, OSError) as exc:
         raise CommandError(str(exc)) from None
+    try:
+        gradebook = Gradebook(csv_path, assignments, resume=args.resume)
+    except BatchError as exc:
+        raise CommandError(str(exc)) from None
+    except OSError as exc:
+        raise cannot_write(csv_path, exc) from None
     try:
         summary = grade_all(
             course, submissions, gradebook, workers=args.workers or os.cpu_count() or 1,
@@ -69,8 +75,8 @@ def _write_canvas(path: Path, gradebook, roster) -> None:
     rows = list(gradebook.rows.values())
     try:
         files.write_text(path, canvas.render(rows, gradebook.assignments, roster))
-    except OSError as exc:
-        raise CommandError(f"the Canvas file could not be written: {exc}") from None
+    except OSError as exc:    # exit 2 in one line naming the path, as for the CSV
+        raise cannot_write(path, exc) from None
     missing = canvas.unmatched(rows, roster)
     if missing:
         shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more"

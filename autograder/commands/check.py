@@ -1,10 +1,13 @@
 """``autograder check``: a student's self-check, public cases only, no solutions needed."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from ..grading.engine import grade
 from ..grading.submission import SubmissionError
+from ..sandbox.host import missing
+from ..sandbox.portable import protections
 from ._course import CommandError, course_from
 from .grade import add_output_options, write_pictures, write_report
 
@@ -16,6 +19,10 @@ def run(args) -> int:
         report = grade(course, path, assignments=args.assignment, mode="check")
     except (SubmissionError, KeyError) as exc:
         raise CommandError(str(exc).strip("'\"")) from None
+    if missing():  # said on stderr: the report's own Sandbox line names the same layers
+        print(f"autograder: this host lacks {', '.join(missing())}, so the self-check runs "
+              f"without the full sandbox; {protections(report.sandbox.get('layers', []))}",
+              file=sys.stderr)
     write_report(report, course, args)
     write_pictures(report, course, args, path)
     return 0

@@ -7,7 +7,8 @@ from pathlib import Path
 from ..grading.engine import grade
 from ..grading.submission import SubmissionError
 from ..reports import FORMATS, files, render
-from ._course import CommandError, add_unconfined_option, course_from, refuse_blind
+from ._course import (CommandError, add_unconfined_option, cannot_write, course_from,
+                      refuse_blind)
 
 
 def write_report(report, course, args) -> None:
@@ -16,7 +17,7 @@ def write_report(report, course, args) -> None:
         try:
             files.write_text(args.output, text)
         except OSError as exc:
-            raise CommandError(str(exc)) from None
+            raise cannot_write(args.output, exc) from None
     else:
         sys.stdout.write(text)
 
@@ -32,7 +33,7 @@ def write_pictures(report, course, args, submission: Path) -> None:
     try:   # as the report: never through a link or into a pipe
         files.write_text(args.html, page)
     except OSError as exc:
-        raise CommandError(str(exc)) from None
+        raise cannot_write(args.html, exc) from None
 
 
 def run(args) -> int:

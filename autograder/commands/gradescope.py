@@ -6,7 +6,8 @@ from pathlib import Path
 
 from ..integrations.gradescope import build as zip_builder
 from ..integrations.gradescope import run as runner
-from ._course import CommandError, add_unconfined_option, course_from, refuse_blind
+from ._course import (CommandError, add_unconfined_option, cannot_write, course_from,
+                      refuse_blind)
 
 
 def run_build(args) -> int:
@@ -35,7 +36,10 @@ def run_submission(args) -> int:
         return course
 
     data, problem = runner.results(load, root)
-    path = runner.write(root, data)
+    try:
+        path = runner.write(root, data)
+    except OSError as exc:
+        raise cannot_write(root / "results" / "results.json", exc) from None
     if problem:
         print(f"autograder: could not grade {root / 'submission'}: {problem}", file=sys.stderr)
         return 2 if refused else 1

@@ -1,29 +1,23 @@
 """``autograder nbgrader build DIR`` and ``autograder nbgrader audit DIR``."""
 from __future__ import annotations
 
-import ast
+import importlib.util
 from pathlib import Path
 
-from ._course import CommandError, course_from
+from ..course.locate import recorded_course
+from ._course import CommandError, course_from, require_full_sandbox
 
 
-def _recorded_course(folder: Path) -> str | None:
-    """The course file recorded in ``DIR/nbgrader_config.py`` by the build."""
-    from ..integrations.nbgrader.build import CONFIG
-
-    try:
-        tree = ast.parse((folder / CONFIG).read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError):
-        return None
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "COURSE" for t in node.targets) \
-                and isinstance(node.value, ast.Constant):
-            return node.value.value
-    return None
+def _staff_tools() -> None:
+    """Before anything is written (the build ends by asking Jupyter about its kernel):
+    on a student install, the CLI's one line saying to install the staff extra."""
+    for name in ("nbgrader", "jupyter_client"):
+        if importlib.util.find_spec(name) is None:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
 
 
 def run_build(args) -> int:
+    _staff_tools()
     from ..integrations.nbgrader.build import build
     from ..integrations.nbgrader.notebooks import BuildError
     from ..lessons.source import LessonError
@@ -46,12 +40,13 @@ def run_build(args) -> int:
 def run_audit(args) -> int:
     from ..integrations.nbgrader.audit import audit, render, render_json
 
+    require_full_sandbox()
     folder = Path(args.folder)
     if not (folder / "submitted").is_dir():
         raise CommandError(f"{folder} has no submitted/ folder: give the nbgrader course "
                            "folder made by `autograder nbgrader build`")
     if args.course is None:
-        args.course = _recorded_course(folder)
+        args.course = recorded_course(folder)
     course = course_from(args)
     try:
         result = audit(course, folder, assignments=args.assignment)

@@ -23,22 +23,10 @@ finally:
 from ..checks import FUNCTIONS
 from ..sandbox.limits import Limits
 from . import answers as answers_mod
+from .locate import find_course
 from .model import Assignment, Course, Exercise, Grading, Question, Tolerance
 from .schema import COURSE
 from .yamlsource import Document, Problem, YamlError, read
-
-COURSE_FILE = "course.yaml"
-
-
-def find_course(start: Path | None = None) -> Path:
-    """The ``course.yaml`` in ``start`` (default: the current folder) or above it."""
-    folder = (start or Path.cwd()).resolve()
-    for candidate in (folder, *folder.parents):
-        if (candidate / COURSE_FILE).is_file():
-            return candidate / COURSE_FILE
-    raise FileNotFoundError(
-        f"no {COURSE_FILE} in {folder} or any folder above it; pass --course PATH")
-
 
 def _schema_problems(doc: Document) -> list[Problem]:
     validator = jsonschema.Draft202012Validator(COURSE)

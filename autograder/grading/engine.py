@@ -17,7 +17,7 @@ from .. import checks
 from ..course.answers import read_answers, read_key
 from ..course.model import Assignment, Course
 from ..sandbox.host import in_force
-from ..sandbox.session import WorkerSession
+from ..sandbox.portable import session_class
 from .judge import Judge
 from .plugin import GradingPlugin
 from .printed import by_function
@@ -97,7 +97,7 @@ def grade(course: Course, submission: Path, *, assignments=None, seed: int | Non
     warnings: list[str] = []
     with prepared(Path(submission), warnings) as folder:
         warnings += renamed(folder, [e.file for e in exercises])
-        with WorkerSession(folder, course.grading.limits) as session:
+        with session_class(mode)(folder, course.grading.limits) as session:
             # The worker starts up while the checks are collected.
             references = key = None
             if mode == "grade":

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..course.model import Course
-from ..sandbox.session import WorkerSession
+from ..sandbox.portable import session_class
 from . import public
 from .results import Report
 from .submission import SubmissionError, prepared
@@ -44,7 +44,7 @@ def replay(course: Course, submission: Path, report: Report) -> list[Replay]:
     replays = []
     try:
         with prepared(Path(submission), []) as folder, \
-                WorkerSession(folder, course.grading.limits) as session:
+                session_class(report.mode)(folder, course.grading.limits) as session:
             for function, name in wanted:
                 entry = stored[function].get(name)
                 if entry is None or entry[1][0] != "value":

@@ -194,6 +194,8 @@ def build(course: Course, out: Path) -> list[Path]:
         module.write_text(strip_hidden(module.read_text(encoding="utf-8"), where),
                           encoding="utf-8")
     shutil.copy(project_root(course) / "pyproject.toml", out / "pyproject.toml")
+    if (project_root(course) / "LICENSE").is_file():   # MIT: the notice goes with copies
+        shutil.copy(project_root(course) / "LICENSE", out / "LICENSE")
     (out / "course.yaml").write_text(course_text, encoding="utf-8")
     (out / "README.md").write_text(student_readme(course), encoding="utf-8")
     # The lessons: a notebook per assignment (lesson, stubs, self-check cells) and an
@@ -240,6 +242,9 @@ The second line installs the files of the pretrained model the capstone runs (90
 `autograder explore exercises` then draws the model's attention computed by your own
 functions, as a page you open in your browser.
 
+On Windows: `py -m venv .venv`, `.venv\\Scripts\\pip install -e .`, then
+`.venv\\Scripts\\autograder check`.
+
 ## What to write
 
 | assignment | file | function | points |
@@ -254,8 +259,9 @@ write your answers in `exercises/answers.yaml`.
 
 Each assignment has a notebook, `notebooks/<assignment>.ipynb`: the lesson, the cells
 where you write each function, and check cells that test your saved notebook on the
-public cases. Open it from inside this folder (`jupyter lab notebooks/`) and run the
-cells from the top. If you work in files instead, read `lessons/<assignment>.html` in
+public cases. Install Jupyter with the package (`.venv/bin/pip install -e '.[notebooks]'`),
+open it from inside this folder (`.venv/bin/jupyter lab notebooks/`) and run the cells
+from the top. If you work in files instead, read `lessons/<assignment>.html` in
 any browser (it works offline) and write your code in `exercises/`.
 
 ## Checking your work

@@ -15,6 +15,7 @@ they are all in force (Landlock with signal scoping, and seccomp).
 from __future__ import annotations
 
 import functools
+import importlib
 import importlib.util
 import os
 import stat
@@ -98,10 +99,32 @@ def _seccomp_available() -> bool:
     return ctypes.CDLL(None).prctl(21, 0, 0, 0, 0) >= 0  # PR_GET_SECCOMP: built in
 
 
+# What the full sandbox needs that a host may lack (Windows lacks them all; a module
+# name, or os.<name>): without them only `autograder check` runs (``portable.py``).
+NEEDED_MODULES = ("pwd", "resource", "fcntl")
+NEEDED_CALLS = ("fork", "register_at_fork", "setsid", "killpg")
+
+
+def _importable(name: str) -> bool:
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        return False
+    return True
+
+
+@functools.cache
+def missing() -> tuple[str, ...]:
+    """What this host lacks of the full sandbox (empty: it has it all)."""
+    lacks = [] if sys.platform.startswith("linux") else [f"Linux (this is {sys.platform})"]
+    lacks += [f"the {name} module" for name in NEEDED_MODULES if not _importable(name)]
+    return (*lacks, *(f"os.{name}" for name in NEEDED_CALLS if not hasattr(os, name)))
+
+
 @functools.cache
 def probe() -> Host:
     """What this host offers (less what ``AUTOGRADER_TEST_HOST`` takes away)."""
-    if not sys.platform.startswith("linux"):
+    if missing():  # no worker of the full sandbox runs here, whatever the kernel has
         return Host(0, False, False)
     from . import kernel
 

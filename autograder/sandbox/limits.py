@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import pwd
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,6 +97,8 @@ def sandbox_user() -> list[int] | None:
     """
     if not HARDENING or os.geteuid() != 0 or not probe().root or probe().keeps_uid:
         return None
+    import pwd  # POSIX only: here only root, on Linux, gets this far
+
     try:
         entry = pwd.getpwnam(SANDBOX_USER)
         return [entry.pw_uid, entry.pw_gid]

@@ -268,5 +268,6 @@ def _forget_after_fork() -> None:
     _servers.clear()
 
 
-os.register_at_fork(after_in_child=_forget_after_fork)
+if hasattr(os, "register_at_fork"):  # absent on Windows, where no fork server runs
+    os.register_at_fork(after_in_child=_forget_after_fork)
 atexit.register(shutdown)

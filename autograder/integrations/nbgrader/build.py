@@ -13,12 +13,12 @@ from pathlib import Path
 
 import nbformat
 
+from ...course.locate import COURSE_VARIABLE
+from ...course.locate import NBGRADER_CONFIG as CONFIG
 from ...course.model import Course
-from .cells import COURSE_VARIABLE
 from .notebooks import Sources, source_notebook
 
 GRADEBOOK = "gradebook.db"
-CONFIG = "nbgrader_config.py"
 # A check cell grades the whole notebook the first time it runs: the course's
 # submission_timeout, plus the start-up of the grading process on a busy machine.
 STARTUP_ALLOWANCE = 60

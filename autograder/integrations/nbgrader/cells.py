@@ -31,7 +31,9 @@ import time
 import warnings
 from pathlib import Path
 
-COURSE_VARIABLE = "AUTOGRADER_COURSE"   # set by the nbgrader_config.py the build writes
+# COURSE_VARIABLE is set by the nbgrader_config.py the build writes.
+from ...course.locate import COURSE_VARIABLE, find_course
+
 FEEDBACK_LINES = 5
 _graded: dict[tuple, dict] = {}
 
@@ -96,17 +98,14 @@ def _points(value: float) -> str:
 
 
 def _course_file() -> Path:
-    named = os.environ.get(COURSE_VARIABLE)
-    if named:
-        if not Path(named).is_file():
-            raise CheckError(f"{COURSE_VARIABLE} names {named}, which is not a file")
-        return Path(named).resolve()
-    for folder in (Path.cwd(), *Path.cwd().parents):
-        if (folder / "course.yaml").is_file():
-            return folder / "course.yaml"
-    raise CheckError(f"cannot find the course: set the environment variable "
-                     f"{COURSE_VARIABLE} to your course.yaml, or open this notebook from "
-                     "inside the course folder")
+    try:
+        return find_course().resolve()
+    except FileNotFoundError as exc:
+        if os.environ.get(COURSE_VARIABLE):
+            raise CheckError(str(exc)) from None
+        raise CheckError(f"cannot find the course: set the environment variable "
+                         f"{COURSE_VARIABLE} to your course.yaml, or open this notebook from "
+                         "inside the course folder") from None
 
 
 def _check_ids(path: Path) -> set[str]:
