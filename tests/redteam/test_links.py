@@ -6,6 +6,7 @@ import csv
 import os
 import stat
 
+from autograder.course.loader import load_course
 from cli import (cli, honest_copy, private_tmp, quick_checks, redteam_course,  # noqa: F401
                  scores, strict_json, stubs_copy)
 
@@ -82,7 +83,9 @@ def test_batch_entries_linking_to_another_student_are_error_rows_and_ann_keeps_h
     ran = cli("batch", klass, "--csv", tmp_path / "g.csv", "--workers", "2")
     assert ran.code == 0, ran.stderr
     book = rows(tmp_path / "g.csv")
-    assert book["ann"]["total"] == "100" and book["bob"]["total"] == "0"
+    course = load_course(redteam_course / "course.yaml")      # the course's own total
+    full = sum(e.points for e in course.exercises) + sum(q.points for q in course.questions)
+    assert book["ann"]["total"] == f"{full:g}" and book["bob"]["total"] == "0"
     for link in ("eve", "zed"):
         assert book[link]["status"] == "error" and book[link]["total"] == "0"
         assert "symbolic link" in book[link]["reason"]
