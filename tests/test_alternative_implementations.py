@@ -75,14 +75,18 @@ def test_a_correct_alternative_passes_every_case_under_25_seeds(name, course):
     references = References(course.solutions, FUNCTIONS)
     alternative = References(ALTERNATIVES / name, FUNCTIONS)
     failed = []
+    exercises = {e.function: e for e in course.exercises}
     for function in FUNCTIONS:
+        def tolerance(dtype, exercise=exercises[function]):   # the exercise's own, as graded
+            return course.tolerance(dtype, exercise)
+
         for case in cases_of(function):
             for seed in ((*SEEDS, course.grading.seed) if case.hidden else (PUBLIC_SEED,)):
                 call = case.make(case.rng(function, seed))
                 (kind, expected) = expected_of(references[function], call)
                 (got_kind, got) = expected_of(alternative[function], call)
                 reason = (None if kind == got_kind == "raises" and got == expected else
-                          compare(got, expected, course.tolerance) if kind == got_kind == "value"
+                          compare(got, expected, tolerance) if kind == got_kind == "value"
                           else f"{got_kind} {got!r:.80}, expected {kind} {expected!r:.80}")
                 if reason:
                     failed.append(f"{function} / {case.name} / seed {seed}: {reason}")

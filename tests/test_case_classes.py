@@ -43,12 +43,15 @@ def _same_values(a, b) -> bool:
         [v for v in _scalars(a)] == [v for v in _scalars(b)]
 
 
-def _arrays(call):
-    out = []
-    for v in (*call.args, *call.kwargs.values()):
-        out += [v] if isinstance(v, np.ndarray) else \
-            [x for x in v.values() if isinstance(x, np.ndarray)] if isinstance(v, dict) else []
-    return out
+def _arrays(value) -> list:
+    """Every array of a call, however deep (a model's weights nest dicts in a list)."""
+    if hasattr(value, "args"):
+        value = (value.args, value.kwargs)
+    if isinstance(value, np.ndarray):
+        return [value]
+    items = value.values() if isinstance(value, dict) else \
+        value if isinstance(value, (list, tuple)) else ()
+    return [a for item in items for a in _arrays(item)]
 
 
 def _scalars(call):

@@ -187,28 +187,48 @@ def test_encoder_block(case, grade):
 
 
 # -- The capstone's additions: gelu, and the activation option of feed_forward and
-# encoder_block (BERT's feed-forward layer uses GELU). float32 only where GELU feeds a
-# larger computation: the contract allows an erf good to 1e-6, which float64's
-# tolerance would not. -----------------------------------------------------------------
+# encoder_block (BERT's feed-forward layer uses GELU). Input classes as above, plus
+# magnitude (tiny, ±10 to ±40 where GELU is x or 0, float32 rows of MiniLM's 1536
+# hidden units). float32 wherever GELU feeds a larger computation: the contract allows
+# an erf good to 1e-6, which float64's tolerance there would not. -----------------------
 
 def gelu_call(rng, shape, scale=3.0, dtype=np.float64):
     return call((scale * rng.normal(size=shape)).astype(dtype))
 
 
+def _signed(rng, shape, low, high):
+    return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(low, high, size=shape)
+
+
+def _hidden_units_f32(rng):
+    """float32 rows of 1536 hidden units (MiniLM's d_ff), spread 3, a few near ±1e2."""
+    h = 3 * rng.normal(size=(4, 1536))
+    h[:, :8] = _signed(rng, (4, 8), 50, 150)
+    return call(rng.permuted(h, axis=-1).astype(F32))
+
+
+GELU_GRID = case("values from -6 to 6 (where the tanh form is off)",
+                 lambda rng: call(np.linspace(-6.0, 6.0, 97)))
+GELU_FLOAT32 = case("float32 in, float32 out", lambda rng: gelu_call(rng, (4, 5), dtype=F32))
+GELU_ROWS = case("a 2-D batch", lambda rng: gelu_call(rng, (3, 7)))
+GELU_BATCH_3 = case("three leading batch dimensions", lambda rng: gelu_call(rng, (2, 2, 3, 4)))
+GELU_LARGE = case("large magnitudes (±10 to ±40)",
+                  lambda rng: call(_signed(rng, (6,), 10, 40)))
+GELU_TINY = case("zero and tiny values (about 1e-8)",
+                 lambda rng: call(np.concatenate([[0.0], 1e-8 * rng.normal(size=5)])))
+GELU_F32_GRID = case("float32 around -3 to 3", lambda rng: call(np.linspace(-3, 3, 25, dtype=F32)))
+GELU_LONG_F32 = case("float32, 1536 hidden units a row (spread 3, a few near ±1e2)",
+                     _hidden_units_f32, weight=2)
+
 GELU_CASES = [
-    case("values from -6 to 6 (where the tanh form is off)",
-         lambda rng: call(np.linspace(-6.0, 6.0, 97))),
-    case("float32 in, float32 out", lambda rng: gelu_call(rng, (4, 5), dtype=F32)),
-    case("a 2-D batch", lambda rng: gelu_call(rng, (3, 7))),
-    case("three leading batch dimensions", lambda rng: gelu_call(rng, (2, 2, 3, 4)), hidden=True),
-    case("large magnitudes (±40)", lambda rng: call(np.array([-40.0, -12.5, 12.5, 40.0])),
-         hidden=True),
-    case("zero and tiny values", lambda rng: call(np.array([0.0, 1e-8, -1e-8, 1e-3])),
-         hidden=True),
-    case("float32 around -3 to 3", lambda rng: call(np.linspace(-3, 3, 25, dtype=F32)),
-         hidden=True),
-    case("random size", lambda rng: gelu_call(rng, (int(rng.integers(1, 6)), int(rng.integers(1, 9)))),
-         weight=2, hidden=True),
+    GELU_GRID, GELU_FLOAT32, GELU_ROWS, GELU_BATCH_3, GELU_LARGE, GELU_TINY, GELU_F32_GRID,
+    GELU_LONG_F32,
+    again(GELU_FLOAT32, hidden=True),
+    again(GELU_ROWS, hidden=True),
+    again(GELU_BATCH_3, hidden=True),
+    again(GELU_LARGE, hidden=True),
+    again(GELU_TINY, hidden=True),
+    again(GELU_LONG_F32, hidden=True),
 ]
 
 
@@ -225,14 +245,20 @@ def ffn_with(rng, shape, activation, d_ff=16, dtype=F32):
                                             params["b_2"])), activation=activation)
 
 
+FFN_GELU = case("activation='gelu', float32", lambda rng: ffn_with(rng, (4, 8), "gelu"))
+FFN_RELU_NAMED = case("activation='relu' given by name",
+                      lambda rng: ffn_with(rng, (3, 6), "relu", dtype=np.float64))
+FFN_GELU_BATCH = case("activation='gelu' over a batch, float32",
+                      lambda rng: ffn_with(rng, (2, 3, 8), "gelu"))
+FFN_UNKNOWN = case("an unknown activation ('tanh') raises ValueError",
+                   lambda rng: ffn_with(rng, (2, 4), "tanh"))
+
 FFN_ACTIVATION_CASES = [
-    case("activation='gelu', float32", lambda rng: ffn_with(rng, (4, 8), "gelu")),
-    case("activation='relu' given by name", lambda rng: ffn_with(rng, (3, 6), "relu",
-                                                                 dtype=np.float64)),
-    case("activation='gelu' over a batch, float32", lambda rng: ffn_with(rng, (2, 3, 8), "gelu"),
-         hidden=True),
-    case("an unknown activation ('tanh') raises ValueError",
-         lambda rng: ffn_with(rng, (2, 4), "tanh"), hidden=True),
+    FFN_GELU, FFN_RELU_NAMED, FFN_GELU_BATCH, FFN_UNKNOWN,
+    again(FFN_GELU, hidden=True),
+    again(FFN_RELU_NAMED, hidden=True),
+    again(FFN_GELU_BATCH, hidden=True),
+    again(FFN_UNKNOWN, hidden=True),
 ]
 
 
@@ -242,16 +268,21 @@ def test_feed_forward_activation(case, grade):
     grade(case)
 
 
+BLOCK_BERT = case("BERT's layer: post-norm, GELU, eps 1e-12, float32",
+                  lambda rng: block(rng, batch=(2,), dtype=F32, eps=1e-12, activation="gelu"))
+BLOCK_BERT_PADDING = case("BERT's layer with a padding mask, float32",
+                          lambda rng: block(rng, batch=(3,), length=5, heads=4, dtype=F32,
+                                            eps=1e-12, activation="gelu",
+                                            mask=random_mask(rng, (3, 1, 1, 5))))
+BLOCK_PRE_GELU = case("pre-norm with GELU, float32",
+                      lambda rng: block(rng, batch=(2,), dtype=F32, norm_first=True,
+                                        activation="gelu"))
+
 BLOCK_ACTIVATION_CASES = [
-    case("BERT's layer: post-norm, GELU, eps 1e-12, float32",
-         lambda rng: block(rng, batch=(2,), dtype=F32, eps=1e-12, activation="gelu")),
-    case("BERT's layer with a padding mask, float32",
-         lambda rng: block(rng, batch=(3,), length=5, heads=4, dtype=F32, eps=1e-12,
-                           activation="gelu", mask=random_mask(rng, (3, 1, 1, 5))),
-         hidden=True),
-    case("pre-norm with GELU, float32",
-         lambda rng: block(rng, batch=(2,), dtype=F32, norm_first=True, activation="gelu"),
-         hidden=True),
+    BLOCK_BERT, BLOCK_BERT_PADDING, BLOCK_PRE_GELU,
+    again(BLOCK_BERT, hidden=True),
+    again(BLOCK_BERT_PADDING, hidden=True),
+    again(BLOCK_PRE_GELU, hidden=True),
 ]
 
 

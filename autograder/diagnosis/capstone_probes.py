@@ -41,7 +41,12 @@ def _embed() -> list[Probe]:
     return [Probe("a batch of 2, ids 0..8", call(np.array([[1, 4, 8], [0, 2, 2]]), _tables(rng))),
             Probe("small tables (variance near 1e-6)",
                   call(np.array([3, 1, 5, 7]), _tables(rng, scale=1e-3))),
-            Probe("a negative id", call(np.array([2, -1]), _tables(rng)), raises="ValueError")]
+            Probe("a negative id", call(np.array([2, -1]), _tables(rng)), raises="ValueError"),
+            Probe("an id equal to the vocabulary size", call(np.array([2, 9]), _tables(rng)),
+                  raises="ValueError"),
+            # eps given: a default of 1e-5 and an eps never passed on differ only here.
+            Probe("small tables, eps 1e-3 given",
+                  call(np.array([[2, 6, 0]]), _tables(rng, scale=0.03), eps=1e-3))]
 
 
 def _sentence_embedding() -> list[Probe]:
