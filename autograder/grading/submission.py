@@ -8,10 +8,11 @@ anywhere that matters.
 Nothing in a submission may lead out of it. A symbolic link (``exercises ->
 <course>/solutions``, a link to another student's folder), a hard link (a second name
 for a file elsewhere), a device or a named pipe is never followed, read or copied, at
-any depth: each one found is named in a warning. Every file is opened relative to an
-open folder with ``O_NOFOLLOW`` and checked on the open descriptor (``fstat``), so what
-is checked is what is read: swapping a file for a link in between changes nothing. A
-submission path that is itself a link is refused (exit 2 for ``grade``, an ``error``
+any depth: each one found is named in a warning. Every file is looked at first, opened
+without following a link (relative to an open folder with ``O_NOFOLLOW`` on Linux and
+macOS; by path, then checked to be the same file, on Windows: ``sandbox/nofollow.py``)
+and checked again on the open descriptor (``fstat``), so what is checked is what is
+read: swapping a file for a link in between changes nothing. A submission path that is itself a link is refused (exit 2 for ``grade``, an ``error``
 row in ``batch``): the grader grades what is there, not what it points to.
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ import tempfile
 from pathlib import Path
 
 from ..course.model import Course
+from ..sandbox import nofollow
 
 MAX_FILE_BYTES = 1 << 20
 # How much of a submission is looked through for links, devices and pipes to warn
@@ -32,11 +34,6 @@ SCAN_ENTRIES = 5000
 SCAN_DEPTH = 8
 WARNED_NAMES = 20          # warnings naming refused entries, then one "and N more"
 NAME_CHARS = 120           # a file name echoed in a warning is cut to this
-
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-# O_NONBLOCK: opening a named pipe must not wait for a writer; fstat then refuses it.
-_FILE_FLAGS = (os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY
-               | getattr(os, "O_CLOEXEC", 0))
 
 
 class SubmissionError(Exception):
@@ -53,8 +50,8 @@ def shown(name: str) -> str:
 def refused_kind(info: os.stat_result) -> str | None:
     """Why an entry is never read (None for a plain folder or a file with one name)."""
     mode = info.st_mode
-    if stat.S_ISLNK(mode):
-        return "a symbolic link"
+    if nofollow.is_link(info):
+        return "a symbolic link" if stat.S_ISLNK(mode) else "a link (a junction)"
     if stat.S_ISDIR(mode):
         return None
     if stat.S_ISREG(mode):
@@ -73,34 +70,37 @@ def _lstat(path: Path) -> os.stat_result | None:
         return None
 
 
-def open_submission_dir(path: Path) -> int:
-    """A descriptor of the folder at ``path``; SubmissionError if it is a link or gone."""
+def open_submission_dir(path: Path) -> int | str:
+    """The folder at ``path`` held open (``nofollow.open_folder``); SubmissionError if
+    it is a link or gone."""
     try:
-        return os.open(path, _DIR_FLAGS)
+        return nofollow.open_folder(str(path))
     except OSError as exc:
         info = _lstat(path)
-        if info is not None and stat.S_ISLNK(info.st_mode):
+        if info is not None and nofollow.is_link(info):
             raise SubmissionError(f"{path} is a symbolic link: the grader never follows "
                                   "links; give the folder itself") from None
         raise SubmissionError(f"{path}: cannot be read ({exc.strerror})") from None
 
 
-def read_regular(name: str, dir_fd: int | None, limit: int) -> tuple[bytes | None, str]:
-    """``(bytes, "")`` of a plain file (one name, not a link), or ``(None, why not)``.
+def read_regular(name: str, folder: int | str | None,
+                 limit: int) -> tuple[bytes | None, str]:
+    """``(bytes, "")`` of a plain file (one name, not a link), or ``(None, why not)``;
+    ``name`` is in the open ``folder`` (``open_submission_dir``), or a path (None).
 
     Looked at first without opening it (opening a device can act on it), then opened
     without following a link and without waiting on a pipe, and checked again on the
     descriptor itself (the same file, still plain), and read no further than ``limit``
     bytes."""
     try:
-        before = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+        before = nofollow.lstat_in(name, folder)
     except OSError as exc:
         return None, f"cannot be read ({exc.strerror})"
     why = refused_kind(before) or (None if stat.S_ISREG(before.st_mode) else "a folder")
     if why:
         return None, why
     try:
-        fd = os.open(name, _FILE_FLAGS, dir_fd=dir_fd)
+        fd = nofollow.open_file(name, folder, before=before)
     except OSError as exc:
         return None, f"cannot be read ({exc.strerror})"
     with os.fdopen(fd, "rb") as file:
@@ -116,15 +116,15 @@ def read_regular(name: str, dir_fd: int | None, limit: int) -> tuple[bytes | Non
     return data, ""
 
 
-def scan(dir_fd: int) -> dict[str, str]:
+def scan(folder: int | str) -> dict[str, str]:
     """Every link, hard link, device or pipe under the open folder (bounded): its path
     relative to the folder -> why it is never read."""
     refused: dict[str, str] = {}
     budget = [SCAN_ENTRIES]
 
-    def walk(fd: int, where: str, depth: int) -> None:
+    def walk(here: int | str, where: str, depth: int) -> None:
         try:
-            names = sorted(os.listdir(fd))
+            names = sorted(os.listdir(here))
         except OSError:
             return
         folders = []
@@ -133,7 +133,7 @@ def scan(dir_fd: int) -> dict[str, str]:
                 return
             budget[0] -= 1
             try:
-                info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+                info = nofollow.lstat_in(name, here)
             except OSError:
                 continue
             why = refused_kind(info)
@@ -143,15 +143,15 @@ def scan(dir_fd: int) -> dict[str, str]:
                 folders.append(name)
         for name in folders:    # this folder's own entries first, then deeper ones
             try:
-                inner = os.open(name, _DIR_FLAGS, dir_fd=fd)
+                inner = nofollow.open_folder(name, here)
             except OSError:
                 continue
             try:
                 walk(inner, f"{where}{name}/", depth + 1)
             finally:
-                os.close(inner)
+                nofollow.close_folder(inner)
 
-    walk(dir_fd, "", 0)
+    walk(folder, "", 0)
     return refused
 
 
@@ -164,8 +164,8 @@ def _warn_refused(refused: dict[str, str], warnings: list[str]) -> None:
                         "pipes, all ignored")
 
 
-def _copy(name: str, dir_fd: int | None, target: Path, warnings: list[str]) -> None:
-    data, why = read_regular(name, dir_fd, MAX_FILE_BYTES)
+def _copy(name: str, folder: int | str | None, target: Path, warnings: list[str]) -> None:
+    data, why = read_regular(name, folder, MAX_FILE_BYTES)
     if data is None:
         warnings.append(f"{shown(os.path.basename(name))}: skipped ({why})")
         return
@@ -179,23 +179,23 @@ def prepared(path: Path, warnings: list[str]):
     info = _lstat(path)
     if info is None:
         raise SubmissionError(f"no such file or folder: {path}")
-    if stat.S_ISLNK(info.st_mode):
+    if nofollow.is_link(info):
         raise SubmissionError(f"{path} is a symbolic link: the grader never follows links; "
                               "give the file or folder itself")
     folder = Path(tempfile.mkdtemp(prefix="autograder-"))
     try:
         try:
             if stat.S_ISDIR(info.st_mode):
-                fd = open_submission_dir(path)
+                held = open_submission_dir(path)
                 try:
-                    refused = scan(fd)
+                    refused = scan(held)
                     _warn_refused(refused, warnings)
-                    for name in sorted(os.listdir(fd)):
+                    for name in sorted(os.listdir(held)):
                         if (name.endswith(".py") or name == "answers.yaml") \
                                 and name not in refused:
-                            _copy(name, fd, folder, warnings)
+                            _copy(name, held, folder, warnings)
                 finally:
-                    os.close(fd)
+                    nofollow.close_folder(held)
             elif path.suffix == ".ipynb":
                 from ..integrations.notebook import extract
 
@@ -215,7 +215,7 @@ def prepared(path: Path, warnings: list[str]):
 
 def _plain_dir(path: Path) -> bool:
     info = _lstat(path)
-    return info is not None and stat.S_ISDIR(info.st_mode)
+    return info is not None and stat.S_ISDIR(info.st_mode) and not nofollow.is_link(info)
 
 
 def _plain_file(path: Path) -> bool:

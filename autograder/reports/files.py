@@ -8,7 +8,8 @@ never written by opening its path: it goes to a new temporary file in the same f
 rename. The rename replaces a name, it never opens what the name held; an existing
 path that is not a regular file is refused first, with a plain reason. The gradebook
 appended to line by line is opened without following a link or waiting on a pipe, and
-checked on the open descriptor.
+checked on the open descriptor (on Windows, which cannot open without following a link,
+checked to be the regular file ``lstat`` showed: ``sandbox/nofollow.py``).
 """
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ import os
 import stat
 from pathlib import Path
 
-_NO_WAIT = os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+from ..sandbox import nofollow
+
+# The temporary file: never through a link, and bytes as they are (Windows' O_BINARY).
+_CREATE = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | nofollow.NOFOLLOW | nofollow.BINARY
+           | getattr(os, "O_CLOEXEC", 0))
 
 
 class UnsafeTarget(OSError):
@@ -49,7 +54,7 @@ def write_text(path, text: str) -> None:
     for attempt in range(100):
         temporary = path.with_name(f".{path.name}.{os.getpid()}.{attempt}.tmp")
         try:
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_WAIT, 0o644)
+            fd = os.open(temporary, _CREATE, 0o644)
             break
         except FileExistsError:
             continue
@@ -65,27 +70,11 @@ def write_text(path, text: str) -> None:
         raise
 
 
-def read_bytes(path) -> bytes | None:
-    """The bytes of the regular file at ``path``; None if there is none; UnsafeTarget
-    if it is something else."""
-    path = Path(path)
+def _open_regular(path: Path, flags: int) -> int:
+    """``path`` opened (``nofollow.open_file``) only if it is a regular file;
+    UnsafeTarget if it is something else, OSError as ``os.open`` raises it."""
     try:
-        fd = os.open(path, os.O_RDONLY | _NO_WAIT)
-    except FileNotFoundError:
-        return None
-    except OSError:
-        _refuse_unless_regular(path)
-        raise
-    with os.fdopen(fd, "rb") as file:
-        _refuse(path, os.fstat(fd).st_mode)
-        return file.read()
-
-
-def open_append(path):
-    """``path`` opened to append text, only if it is a regular file (not a link, a pipe)."""
-    path = Path(path)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | _NO_WAIT)
+        fd = nofollow.open_file(str(path), None, flags)
     except OSError:
         _refuse_unless_regular(path)
         raise
@@ -94,5 +83,24 @@ def open_append(path):
     except UnsafeTarget:
         os.close(fd)
         raise
-    os.set_blocking(fd, True)
+    return fd
+
+
+def read_bytes(path) -> bytes | None:
+    """The bytes of the regular file at ``path``; None if there is none; UnsafeTarget
+    if it is something else."""
+    path = Path(path)
+    try:
+        fd = _open_regular(path, 0)
+    except FileNotFoundError:
+        return None
+    with os.fdopen(fd, "rb") as file:
+        return file.read()
+
+
+def open_append(path):
+    """``path`` opened to append text, only if it is a regular file (not a link, a pipe)."""
+    fd = _open_regular(Path(path), os.O_WRONLY | os.O_APPEND)
+    if nofollow.NONBLOCK:   # only a pipe would block, and that was refused
+        os.set_blocking(fd, True)
     return os.fdopen(fd, "a", encoding="utf-8", newline="")
