@@ -62,6 +62,19 @@ def _run_checks(plugin: GradingPlugin, files: set[str]) -> None:
         session.close()
 
 
+# The reference modules, imported once per process and set of files: trusted course
+# code, pure functions (their outputs per seed are cached in judge.py all the same).
+_REFERENCES: dict[tuple, References] = {}
+
+
+def _references(course: Course, exercises) -> References:
+    files = {e.function: e.file for e in exercises}
+    key = (str(course.solutions), tuple(sorted(files.items())))
+    if key not in _REFERENCES:
+        _REFERENCES[key] = References(course.solutions, files)
+    return _REFERENCES[key]
+
+
 def _diagnose(plugin: GradingPlugin, folder: Path, warnings: list[str]) -> dict:
     """Hints for the exercises that lost points (none: nothing to import or probe)."""
     if all(plugin.verdict(f, case).passed for f, case in plugin.selected):
@@ -115,7 +128,7 @@ def grade(course: Course, submission: Path, *, assignments=None, seed: int | Non
             # The worker starts up while the checks are collected.
             references = key = None
             if mode == "grade":
-                references = References(course.solutions, {e.function: e.file for e in exercises})
+                references = _references(course, exercises)
                 key = read_key(course)
             plugin = GradingPlugin(Judge(course, session, seed, references), exercises,
                                    include_hidden=mode == "grade")
