@@ -3,11 +3,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
-from . import __version__
-from .commands import VERBS
-from .commands._course import CommandError, fail
+# One BLAS thread in the grader's own process, set before NumPy is first imported: its
+# NumPy work (references, comparisons) runs beside its workers (one thread each), and a
+# batch runs one such process per core; threads on top of that only contend for the
+# cores (20x slower references on a busy 2-core machine). Set by hand, they stay.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+from . import __version__  # noqa: E402 - after the threads are set
+from .commands import VERBS  # noqa: E402
+from .commands._course import CommandError, fail  # noqa: E402
 
 # What only the `staff` extra installs (pyproject.toml): a verb that needs one of them
 # says so in one line when a student install runs it.
@@ -15,7 +23,20 @@ STAFF_MODULES = frozenset({"nbgrader", "jupyter_client", "jupyter_server", "nbco
                            "nbclient", "ipykernel", "mistune", "tqdm"})
 
 
-def parser() -> argparse.ArgumentParser:
+def _verb_of(argv: list[str]) -> str | None:
+    """The verb named on the command line, if it is one (options before it skipped)."""
+    values = iter(argv)
+    for arg in values:
+        if arg == "--course":
+            next(values, None)
+        elif not arg.startswith("-"):
+            return arg if arg in VERBS else None
+    return None
+
+
+def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``argv`` naming a verb, only that verb's module is
+    imported (each imports what its verb needs: a `grade` needs none of the others')."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--course", metavar="PATH",
                         help="the course file (default: $AUTOGRADER_COURSE, else course.yaml in "
@@ -31,13 +52,14 @@ def parser() -> argparse.ArgumentParser:
                            "else course.yaml in this folder or above, or the one an "
                            "nbgrader folder made by `autograder nbgrader build` records)")
     subparsers = main.add_subparsers(dest="verb", required=True, metavar="VERB")
-    for verb in VERBS:
+    verb = _verb_of(sys.argv[1:] if argv is None else argv)
+    for verb in (verb,) if verb else VERBS:
         importlib.import_module(f".commands.{verb}", __package__).register(subparsers, common)
     return main
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parser(argv).parse_args(argv)
     if getattr(args, "course", None) is None:
         args.course = args.course_before_verb
     try:

@@ -185,10 +185,10 @@ def check_gradebook(path: Path, students: dict[str, str]) -> str:
         rows = {r["student"]: r for r in csv.DictReader(f)}
     problems = [s for s, kind in students.items() if s not in rows
                 or rows[s]["status"] != "graded"
-                or (float(rows[s]["total"]) == 100) != (kind == "correct")]
+                or (rows[s]["total"] == rows[s]["max_total"]) != (kind == "correct")]
     if problems or len(rows) != len(students):
         return f"WRONG for {len(problems)} students, e.g. {problems[:3]}"
-    return f"{len(rows)} rows, correct ones 100, every other one below"
+    return f"{len(rows)} rows, correct ones full marks, every other one below"
 
 
 # -- nbgrader -----------------------------------------------------------------------

@@ -123,6 +123,32 @@ def test_a_crash_costs_only_the_cases_it_touched(course, submission):
     assert exercises["multi_head_attention"].status == "passed"
 
 
+def _without_time(text: str) -> dict:
+    report = json.loads(text)
+    report.pop("execution_time")
+    return report
+
+
+def test_a_process_grades_the_same_submission_the_same_every_time(course, submission):
+    """A process keeps its checks collected, its references and its fork server from one
+    submission to the next (a batch's pool process): nothing of one submission's run may
+    reach the next one's report, and each report is the one a fresh process writes."""
+    from autograder.reports import render
+
+    wrong = submission("wrong", replace={"softmax.py": IDENTITY_SOFTMAX})
+    crash = submission("crash", replace={"softmax.py": (
+        "def softmax(x, axis=-1):\n    import os\n    os._exit(3)\n")})
+    order = [wrong, crash, SOLUTIONS, wrong, crash]
+    reports = [_without_time(render("json", grade(course, folder, assignments=["foundations"]),
+                                    course)) for folder in order]
+    assert reports[0] == reports[3] and reports[1] == reports[4]
+    assert reports[2]["score"] == reports[2]["max_score"] > reports[0]["score"]
+    assert reports[1] != reports[0]     # the crash says so in its messages
+    fresh = run_autograder("grade", wrong, "--assignment", "foundations", "--format", "json",
+                           check=True)
+    assert _without_time(fresh.stdout) == reports[0]
+
+
 def test_malformed_answers_score_the_questions_0_but_grade_the_exercises(course, submission):
     report = grade(course, submission(answers="attention-role: [b\n"))
     assert all(q.score == 0 for a in report.assignments for q in a.questions)

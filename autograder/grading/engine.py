@@ -5,13 +5,9 @@
 """
 from __future__ import annotations
 
-import contextlib
 import difflib
-import io
 import time
 from pathlib import Path
-
-import pytest
 
 from .. import checks
 from ..course.answers import read_answers, read_key
@@ -19,7 +15,7 @@ from ..course.model import Assignment, Course
 from ..sandbox.host import in_force
 from ..sandbox.portable import session_class
 from .judge import Judge
-from .plugin import GradingPlugin
+from .plugin import CheckSession, GradingPlugin
 from .printed import by_function
 from .references import References
 from .results import AssignmentResult, Report
@@ -42,10 +38,41 @@ PYTEST_ARGS = ["-c", str(CHECKS_DIR / "grading.ini"), "--rootdir", str(CHECKS_DI
                "--assert=plain", *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}"))]
 
 
+# Each process collects the checks once per set of modules and runs them again for each
+# submission it grades (a batch's pool process, a Dask worker): collecting and setting up
+# pytest cost more than running a correct submission's cases.
+_SESSIONS: dict[tuple, CheckSession] = {}
+
+
 def _run_checks(plugin: GradingPlugin, files: set[str]) -> None:
-    modules = [str(CHECKS_DIR / f) for f in sorted(files)]
-    with contextlib.redirect_stdout(io.StringIO()):
-        pytest.main([*modules, *PYTEST_ARGS], plugins=[plugin])
+    args = (*(str(CHECKS_DIR / f) for f in sorted(files)), *PYTEST_ARGS)
+    # Taken out while in use: another thread grading at the same time builds its own.
+    session = _SESSIONS.pop(args, None)
+    if session is None:
+        try:
+            session = CheckSession(list(args))
+        except Exception:  # noqa: BLE001 - as pytest.main: nothing runs, every case
+            return         # scores 0 with "the grader did not run this case"
+    try:
+        session.run(plugin)
+    except BaseException:
+        session.close()    # stopped half-way (Ctrl-C): never reused
+        raise
+    if _SESSIONS.setdefault(args, session) is not session:
+        session.close()
+
+
+# The reference modules, imported once per process and set of files: trusted course
+# code, pure functions (their outputs per seed are cached in judge.py all the same).
+_REFERENCES: dict[tuple, References] = {}
+
+
+def _references(course: Course, exercises) -> References:
+    files = {e.function: e.file for e in exercises}
+    key = (str(course.solutions), tuple(sorted(files.items())))
+    if key not in _REFERENCES:
+        _REFERENCES[key] = References(course.solutions, files)
+    return _REFERENCES[key]
 
 
 def _diagnose(plugin: GradingPlugin, folder: Path, warnings: list[str]) -> dict:
@@ -101,7 +128,7 @@ def grade(course: Course, submission: Path, *, assignments=None, seed: int | Non
             # The worker starts up while the checks are collected.
             references = key = None
             if mode == "grade":
-                references = References(course.solutions, {e.function: e.file for e in exercises})
+                references = _references(course, exercises)
                 key = read_key(course)
             plugin = GradingPlugin(Judge(course, session, seed, references), exercises,
                                    include_hidden=mode == "grade")

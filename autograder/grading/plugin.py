@@ -1,62 +1,110 @@
 """The pytest plugin that turns the check modules into a graded run.
 
-It selects the tests of the chosen exercises (public cases only in ``check`` mode),
-gives each test the ``grade`` fixture, and collects each case's verdict through
-pytest's own reporting hook, so a case the grader itself could not run (a broken
-check, a fixture error) is recorded as failed with the reason: it never passes by
-default.
+A process collects the check modules once (:class:`CheckSession`) and runs the
+collected tests again for each submission it grades: what changes from one submission
+to the next (its worker, the chosen exercises, the verdicts) lives in a
+:class:`GradingPlugin`, made anew for each. The session selects that submission's tests
+(public cases only in ``check`` mode), gives each test the ``grade`` fixture, and
+collects each case's verdict through pytest's own reporting hook, so a case the grader
+itself could not run (a broken check, a fixture error) is recorded as failed with the
+reason: it never passes by default.
 """
 from __future__ import annotations
 
+import contextlib
+import io
+
 import pytest
+from _pytest.config import _prepareconfig   # what pytest.main builds its config with
 
 from ..checks.kit import Case
 from ..course.model import Exercise
 from .judge import Judge, Verdict
 
-VERDICT = pytest.StashKey[Verdict]()
-
 
 class GradingPlugin:
+    """One submission's run: its judge, its exercises, and the verdicts of its cases."""
+
     def __init__(self, judge: Judge, exercises: list[Exercise], *, include_hidden: bool):
         self.judge = judge
         self.exercises = {e.function: e for e in exercises}
         self.include_hidden = include_hidden
         self.selected: list[tuple[str, Case]] = []
         self.results: dict[tuple[str, str], Verdict] = {}
+        # Verdicts by test, this run's only: a test whose check broke before judging
+        # finds none here, never the verdict of the submission graded before.
+        self.judged: dict[str, Verdict] = {}
 
-    @staticmethod
-    def _identify(item) -> tuple[str | None, Case | None]:
-        marker = item.get_closest_marker("exercise")
-        callspec = getattr(item, "callspec", None)
-        case = callspec.params.get("case") if callspec else None
-        return (marker.args[0] if marker else None), case
+    def wants(self, function: str | None, case) -> bool:
+        return (function in self.exercises and isinstance(case, Case)
+                and (self.include_hidden or not case.hidden))
 
+    def verdict(self, function: str, case: Case) -> Verdict:
+        return self.results.get((function, case.name),
+                                Verdict("error", "the grader did not run this case"))
+
+
+class CheckSession:
+    """A pytest session over some check modules, collected once, run per submission."""
+
+    def __init__(self, args: list[str]):
+        self.current: GradingPlugin | None = None
+        self._identified: dict[str, tuple] = {}
+        with contextlib.redirect_stdout(io.StringIO()):
+            self.config = _prepareconfig(args, plugins=[self])
+            try:
+                self.session = pytest.Session.from_config(self.config)
+                self.config._do_configure()
+                self.config.hook.pytest_sessionstart(session=self.session)
+                self.config.hook.pytest_collection(session=self.session)
+            except BaseException:
+                self.config._ensure_unconfigure()
+                raise
+        # As pytest.main: a module that could not be collected runs nothing.
+        self.items = [] if self.session.testsfailed else list(self.session.items)
+
+    def close(self) -> None:
+        """End the session as pytest.main would (only a session that is given up)."""
+        with contextlib.redirect_stdout(io.StringIO()):
+            try:
+                self.config.hook.pytest_sessionfinish(session=self.session, exitstatus=0)
+            finally:
+                self.config._ensure_unconfigure()
+
+    def run(self, plugin: GradingPlugin) -> None:
+        """Run the tests ``plugin`` wants, in collection order, into ``plugin``."""
+        items = [item for item in self.items if plugin.wants(*self._identify(item))]
+        plugin.selected = [self._identify(item) for item in items]
+        self.current = plugin
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                for item, following in zip(items, [*items[1:], None]):
+                    item.ihook.pytest_runtest_protocol(item=item, nextitem=following)
+        finally:
+            self.current = None
+
+    def _identify(self, item) -> tuple[str | None, Case | None]:
+        if item.nodeid not in self._identified:
+            marker = item.get_closest_marker("exercise")
+            callspec = getattr(item, "callspec", None)
+            case = callspec.params.get("case") if callspec else None
+            self._identified[item.nodeid] = (marker.args[0] if marker else None), case
+        return self._identified[item.nodeid]
+
+    # -- hooks and the fixture ---------------------------------------------------------
     def pytest_configure(self, config) -> None:
         config.addinivalue_line("markers", "exercise(function): the exercise a test grades")
-
-    def pytest_collection_modifyitems(self, session, config, items) -> None:
-        keep, drop = [], []
-        for item in items:
-            function, case = self._identify(item)
-            wanted = (function in self.exercises and isinstance(case, Case)
-                      and (self.include_hidden or not case.hidden))
-            (keep if wanted else drop).append(item)
-            if wanted:
-                self.selected.append((function, case))
-        items[:] = keep
-        if drop:
-            config.hook.pytest_deselected(items=drop)
 
     @pytest.fixture
     def grade(self, request):
         """Grade one case of the test's exercise; fails the test unless it passed."""
+        plugin = self.current
         function, _ = self._identify(request.node)
-        exercise = self.exercises[function]
+        exercise = plugin.exercises[function]
 
         def run(case: Case) -> None:
-            verdict = self.judge.judge(exercise, case)
-            request.node.stash[VERDICT] = verdict
+            verdict = plugin.judge.judge(exercise, case)
+            plugin.judged[request.node.nodeid] = verdict
             if not verdict.passed:
                 pytest.fail(verdict.message, pytrace=False)
 
@@ -66,17 +114,14 @@ class GradingPlugin:
     def pytest_runtest_makereport(self, item, call):
         report = yield
         function, case = self._identify(item)
-        if case is None or report.when == "teardown" and report.passed:
+        plugin = self.current
+        if plugin is None or case is None or report.when == "teardown" and report.passed:
             return report
-        verdict = item.stash.get(VERDICT, None)
+        verdict = plugin.judged.get(item.nodeid)
         if report.failed and (verdict is None or verdict.passed):
             # The check itself broke: fail closed, with the reason.
             verdict = Verdict("error", f"the grader could not run this case: "
                                        f"{report.longreprtext.strip().splitlines()[-1:]}")
         if verdict is not None and (report.failed or report.when == "call"):
-            self.results.setdefault((function, case.name), verdict)
+            plugin.results.setdefault((function, case.name), verdict)
         return report
-
-    def verdict(self, function: str, case: Case) -> Verdict:
-        return self.results.get((function, case.name),
-                                Verdict("error", "the grader did not run this case"))

@@ -24,12 +24,13 @@ import signal
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..course.model import Course
 from ..reports import files, render
 from ..reports.inert import clip
+from .results import Report
 from .submission import locate
 
 _POOL: dict = {}
@@ -52,8 +53,20 @@ def _start(course: Course, assignments, seed, reports: Path | None, work: str,
                  marks=marks)
 
 
+def for_gradebook(report: Report) -> Report:
+    """``report`` with only its scores: what the parent's gradebook row is made of. The
+    cases' messages, the output and the answers stay in the pool process (in the report
+    files, when asked for), so the parent, which receives every report, does not spend
+    its time unpickling them."""
+    return replace(report, warnings=[], output="", sandbox={}, assignments=[
+        replace(a, exercises=[replace(e, feedback=[], cases=[]) for e in a.exercises],
+                questions=[replace(q, answer=None, message="") for q in a.questions])
+        for a in report.assignments])
+
+
 def _grade(number: int, student: str, path: str) -> tuple[object, str]:
-    """Grade one submission in a pool process: ``(report or None, reason)``.
+    """Grade one submission in a pool process: ``(report or None, reason)``; the report
+    carries the scores only (:func:`for_gradebook`).
 
     With a report, ``reason`` notes only a problem writing its report files.
     """
@@ -74,7 +87,7 @@ def _grade(number: int, student: str, path: str) -> tuple[object, str]:
                 write_reports(_POOL["reports"], student, report, course)
             except OSError as exc:   # the grade stands; the row says what is missing
                 note = f"reports not written: {exc}"
-        return report, note
+        return for_gradebook(report), note
     finally:
         mark.unlink(missing_ok=True)
 
