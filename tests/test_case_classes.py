@@ -121,6 +121,9 @@ def _large_float32(call) -> bool:
 def test_the_normalising_functions_are_found():
     found = normalising_functions()
     assert {"softmax", "layer_norm", "scaled_dot_product_attention"} <= found
+    # The capstone's: GELU exponentiates, embed and every block normalise, and the
+    # sentence vector is scaled to unit length.
+    assert {"gelu", "embed", "encoder_block", "sentence_embedding"} <= found
     assert not {"causal_mask", "feed_forward"} & found
 
 
@@ -132,3 +135,17 @@ def test_a_function_that_normalises_or_exponentiates_has_a_float32_large_magnitu
     assert any(not c.hidden for c in large), \
         f"{function}: no public float32 case with values ≥ {FAR:g} or a row ≥ {LONG}"
     assert any(c.hidden for c in large), f"{function}: no hidden repeat of that class"
+
+
+def test_a_number_stands_for_a_0_d_result_but_not_for_a_wider_one():
+    """NumPy's arithmetic on a 0-d array gives a NumPy scalar, which the worker sends
+    back as a plain number: gelu's 0-d case takes it; any other shape still wants an
+    array."""
+    from autograder.checks.kit import compare_arrays
+
+    class Tolerance:
+        rtol, atol = 1e-7, 1e-9
+    assert compare_arrays(0.5, np.asarray(0.5), Tolerance) is None
+    assert compare_arrays(np.float64(0.5), np.asarray(0.5), Tolerance) is None
+    assert "differ" in compare_arrays(0.25, np.asarray(0.5), Tolerance)
+    assert "expected a NumPy array" in compare_arrays(0.5, np.asarray([0.5]), Tolerance)

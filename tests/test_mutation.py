@@ -49,13 +49,18 @@ def test_the_mutants_command_grades_and_reports_per_function(capsys):
 
 # Mutants that once drew a hint naming a mistake they do not make: an exponent shifted
 # the wrong way named "no max subtraction", a default axis of -2 named "default axis 0",
-# and a head split on the wrong axes got softmax's keepdims hints through encoder_block
-# because both raised the same ValueError.
+# a head split on the wrong axes got softmax's keepdims hints through encoder_block
+# because both raised the same ValueError, and a gelu giving float64 had its
+# encoder_block blamed on attention's float64 scale (an exercise the run did not grade).
+# And mutants that once survived: gelu on a 0-d array, layer-norm eps 1e-12 doubled.
 ONCE_MISLEAD = [
     "softmax: e = np.exp(x - m) -> e = np.exp(x + m)",
     "softmax: def softmax(x, axis=-1): -> def softmax(x, axis=-2):",
     "multi_head_attention: return y.reshape(*y.shape[:-1], num_heads, d_h).swapaxes(-2, -3)"
     " -> return y.reshape(*y.shape[:-1], num_heads, d_h).swapaxes(-1, -3)",
+    "gelu: return tail.reshape(x.shape) -> return tail.reshape(x.shape).astype(np.float64)",
+    "gelu: flat = x.reshape(-1) -> flat = x",
+    "sentence_embedding: eps = 1e-12 -> eps = 2e-12",
 ]
 
 

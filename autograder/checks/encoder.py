@@ -217,18 +217,23 @@ GELU_LARGE = case("large magnitudes (±10 to ±40)",
 GELU_TINY = case("zero and tiny values (about 1e-8)",
                  lambda rng: call(np.concatenate([[0.0], 1e-8 * rng.normal(size=5)])))
 GELU_F32_GRID = case("float32 around -3 to 3", lambda rng: call(np.linspace(-3, 3, 25, dtype=F32)))
+# A 0-d array: elementwise, and no axis to need. Its result may come back as a NumPy
+# scalar (kit.compare_arrays takes it), as 0.5 * x * ... gives for 0-d x.
+GELU_SCALAR = case("a single value (a 0-d array)",
+                   lambda rng: call(np.asarray(3 * rng.normal())))
 GELU_LONG_F32 = case("float32, 1536 hidden units a row (spread 3, a few near ±1e2)",
                      _hidden_units_f32, weight=2)
 
 GELU_CASES = [
     GELU_GRID, GELU_FLOAT32, GELU_ROWS, GELU_BATCH_3, GELU_LARGE, GELU_TINY, GELU_F32_GRID,
-    GELU_LONG_F32,
+    GELU_LONG_F32, GELU_SCALAR,
     again(GELU_FLOAT32, hidden=True),
     again(GELU_ROWS, hidden=True),
     again(GELU_BATCH_3, hidden=True),
     again(GELU_LARGE, hidden=True),
     again(GELU_TINY, hidden=True),
     again(GELU_LONG_F32, hidden=True),
+    again(GELU_SCALAR, hidden=True),
 ]
 
 

@@ -118,6 +118,10 @@ def compare_arrays(actual, expected: np.ndarray, tolerance, label: str = "") -> 
     everything else exactly).
     """
     prefix = f"{label}: " if label else ""
+    if expected.ndim == 0 and isinstance(actual, (float, np.floating)):
+        # NumPy's arithmetic on a 0-d array gives a NumPy scalar, which the worker sends
+        # back as a plain number: its dtype is lost on the way, so only its value counts.
+        actual = np.asarray(actual, dtype=expected.dtype)
     if not isinstance(actual, np.ndarray):
         what = getattr(actual, "description", type(actual).__name__)
         return f"{prefix}expected a NumPy array, got {what}"

@@ -11,7 +11,8 @@ the mean, changes every vector.
 Input classes, each a public case and the drawn ones again hidden with other values:
 the real model on one sentence, on a batch of mixed lengths, and on 1, 4 and 8
 sentences padded to 24 tokens (hidden: sentences no lesson shows); a tiny random model
-with unit values, with values near eps, and with float32 tables about 1e2 from zero.
+with unit values, with values about 1e-3 (variances far above 1e-12 but near 1e-5),
+about 1e-6 (variances near 1e-12), and with float32 tables about 1e2 from zero.
 """
 import numpy as np
 import pytest
@@ -110,12 +111,16 @@ SENT_EIGHT = case("eight sentences padded to 24 tokens", lambda rng: _drawn(rng,
 SENT_TINY = case("a tiny random model, a padded batch", lambda rng: tiny(rng))
 SENT_TINY_SMALL = case("a tiny random model with small values (eps 1e-12 matters)",
                        lambda rng: tiny(rng, scale=1e-3))
+# Values about 1e-6, so every layer norm's variance is near 1e-12: the contract's eps
+# itself is tested, not merely one far from it (1e-5).
+SENT_TINY_EPS = case("a tiny random model with values about 1e-6 (variances near eps)",
+                     lambda rng: tiny(rng, scale=1e-6))
 SENT_TINY_FAR = case("a tiny random model, float32 tables about 1e2 from zero",
                      lambda rng: tiny(rng, offset=1e2))
 
 SENTENCE_CASES = [
     SENT_ANIMAL, SENT_JACKET, SENT_LENGTHS, SENT_ONE, SENT_FOUR, SENT_EIGHT, SENT_TINY,
-    SENT_TINY_SMALL, SENT_TINY_FAR,
+    SENT_TINY_SMALL, SENT_TINY_EPS, SENT_TINY_FAR,
     again(SENT_ONE, hidden=True, name="one unseen sentence padded to 24 tokens",
           make=_unseen(1)),
     again(SENT_FOUR, hidden=True, name="four unseen sentences padded to 24 tokens",
@@ -124,6 +129,7 @@ SENTENCE_CASES = [
           make=_unseen(8)),
     again(SENT_TINY, hidden=True),
     again(SENT_TINY_SMALL, hidden=True),
+    again(SENT_TINY_EPS, hidden=True),
     again(SENT_TINY_FAR, hidden=True),
 ]
 

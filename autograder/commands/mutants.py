@@ -57,7 +57,7 @@ def register(subparsers, common) -> None:
                     "changes, ...), grade each mutant as a submission, and report per "
                     "function the mutants made, killed, shown equivalent "
                     "(solutions/mutants.yaml) and surviving, and the hints that name a "
-                    "mistake the mutant does not make. Exit 1 when under 98%% of the "
+                    "mistake the mutant does not make. Exit 1 when under 98% of the "
                     "non-equivalent mutants are killed, a hint misleads, or "
                     "an entry of solutions/mutants.yaml is stale.")
     parser.add_argument("--function", action="append", metavar="FUNCTION",

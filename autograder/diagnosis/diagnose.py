@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..checks import FUNCTIONS
+from ..grading.references import References
 from . import variants
 from .catalogue import CatalogueError
 from .contrasts import contrasts
@@ -57,23 +59,37 @@ def observe(session, exercise) -> list[tuple] | None:
     return observed
 
 
+def matches(observed, references, solutions: Path, mistake, function: str) -> bool:
+    """Whether the student's ``function`` (``observed`` on its probes) behaves like the
+    variant of ``mistake`` there, with evidence that is specific to it."""
+    student = [r for _, r in observed]  # observed always holds every probe of function
+    reference = variants.reference_behaviour(solutions, function, references[function])
+    variant = variants.behaviour(str(solutions), mistake, function)
+    return specific(variant, reference) and all(map(agree, variant, student))
+
+
 def named_mistakes(exercise, observed, references, catalogue, solutions: Path,
-                   suspects: dict[str, object]) -> list[tuple[str, object]]:
+                   suspects: dict[str, object], confirm=None) -> list[tuple[str, object]]:
     """``(suspect, mistake)`` for the catalogued variants that behave like the student.
 
     ``suspects`` maps the exercises whose variants are tried through ``exercise``, in
     order, to the keys of the mistakes to try (None: all of them); the first suspect with
-    a match is the answer.
+    a match is the answer. A suspect other than ``exercise`` tried for all its mistakes
+    (one this run did not grade) is named only when ``confirm(suspect, mistake)`` says
+    the student's own ``suspect`` makes the mistake too: a wrong float32 dtype in a
+    student's encoder block matches a variant of attention that promotes to float64,
+    though their attention may be right and the slip in their gelu.
     """
     function = exercise.function
-    student = [r for _, r in observed]  # observed always holds every probe of function
-    reference = variants.reference_behaviour(solutions, function, references[function])
     found = []
     for suspect, keys in suspects.items():
+        unconfirmed = keys is None and suspect != function
+        if unconfirmed and confirm is None:
+            continue
         for mistake in (m for m in catalogue if m.function == suspect
                         and (keys is None or m.key in keys)):
-            variant = variants.behaviour(str(solutions), mistake, function)
-            if specific(variant, reference) and all(map(agree, variant, student)):
+            if matches(observed, references, solutions, mistake, function) and \
+                    (not unconfirmed or confirm(suspect, mistake)):
                 found.append((suspect, mistake))
         if found:
             break
@@ -97,15 +113,17 @@ def _hint(function: str, suspect: str, mistake) -> str:
 
 def diagnose_exercise(exercise, observed, graded, *, calls: set[str], lost: set[str],
                       ungraded: set[str] = frozenset(), earlier: dict | None = None,
-                      references=None, catalogue=(), solutions: Path | None = None) -> Diagnosis:
+                      references=None, catalogue=(), solutions: Path | None = None,
+                      confirm=None) -> Diagnosis:
     """The diagnosis of one exercise from its probe results and its graded cases.
 
     ``graded``: ``(call, passed)`` of each case that expects a result; ``calls``: the
     exercises the student's function calls; ``lost``: those that lost points in this
     run, ``ungraded``: those it did not grade; ``earlier``: the diagnoses already made.
     A called exercise is blamed only for a mistake its own diagnosis named (for any of
-    its mistakes when it was not graded). Without ``references`` (a self-check) only
-    reference-free facts are given.
+    its mistakes when it was not graded, if ``confirm`` finds the mistake in the student's
+    own version of it: see :func:`named_mistakes`). Without ``references`` (a self-check)
+    only reference-free facts are given.
     """
     function = exercise.function
     earlier = earlier or {}
@@ -116,7 +134,8 @@ def diagnose_exercise(exercise, observed, graded, *, calls: set[str], lost: set[
         suspects = {f: (earlier[f].named if f in earlier else []) for f in called_and_lost}
         suspects[function] = None
         suspects |= {f: None for f in sorted(calls & ungraded)}
-        found = named_mistakes(exercise, observed, references, catalogue, solutions, suspects)
+        found = named_mistakes(exercise, observed, references, catalogue, solutions, suspects,
+                               confirm)
         if len(found) == 1:
             (suspect, mistake), = found
             return Diagnosis([_hint(function, suspect, mistake)], [mistake.key])
@@ -156,6 +175,7 @@ def diagnose(plugin, folder: Path, warnings: list[str]) -> dict[str, Diagnosis]:
         except (CatalogueError, OSError) as exc:
             warnings.append(f"the catalogue of known mistakes could not be read, so no "
                             f"mistake is named: {exc}")
+    confirm = _confirmer(judge, references, solutions) if references is not None else None
     result = {}
     # What an exercise calls is diagnosed before it, so it can be blamed by name.
     order = sorted(graded, key=lambda f: len(calls.get(f, ())))
@@ -174,9 +194,30 @@ def diagnose(plugin, folder: Path, warnings: list[str]) -> dict[str, Diagnosis]:
                 exercise, observe(judge.session, exercise), cases,
                 calls=calls.get(function, set()), lost=lost, ungraded=ungraded,
                 earlier=result, references=references, catalogue=catalogue,
-                solutions=solutions)
+                solutions=solutions, confirm=confirm)
         except Exception as exc:  # a hint is a bonus: its failure must not stop grading
             warnings.append(f"the grader could not diagnose {function} ({type(exc).__name__}: "
                             f"{exc}); its score is not affected")
     return result
 
+
+
+def _confirmer(judge, references, solutions: Path):
+    """``confirm(suspect, mistake)`` for :func:`named_mistakes`: the student's ``suspect``
+    (an exercise this run did not grade) run on its own probes in the same worker session
+    (once per suspect) behaves like the variant of ``mistake``."""
+    exercises = {e.function: e for e in judge.course.exercises}
+    seen: dict[str, list | None] = {}
+    loaded = {}     # the run's references hold only the graded exercises
+
+    def confirm(suspect: str, mistake) -> bool:
+        if suspect not in exercises:
+            return False
+        if suspect not in seen:
+            seen[suspect] = observe(judge.session, exercises[suspect])
+        if seen[suspect] is None:
+            return False
+        if not loaded:
+            loaded["all"] = References(solutions, FUNCTIONS)
+        return matches(seen[suspect], loaded["all"], solutions, mistake, suspect)
+    return confirm

@@ -267,6 +267,16 @@ def gelu_erf_without_sqrt2(x):
     return 0.5 * x * (1 + np.copysign(1 - poly * np.exp(-z * z), x))
 
 
+@mistake("gelu", "float64-output", hint=(
+    "float32 in gives float64 out: a float64 value promotes your result (math.erf's "
+    "results gathered by np.vectorize or a loop are float64, as is a np.float64 "
+    "constant). Keep x's dtype: cast the erf values, or the result, back to x.dtype."))
+def gelu_float64_output(x):
+    # math.erf per element, the contract's first suggestion, without the cast back.
+    erf = np.vectorize(math.erf, otypes=[np.float64])
+    return 0.5 * x * (1 + erf(x / math.sqrt(2)))
+
+
 @mistake("feed_forward", "activation-ignored", hint=(
     "activation is ignored: with activation=\"gelu\" the hidden layer goes through gelu "
     "instead of relu (and an unknown activation should raise ValueError)."))
