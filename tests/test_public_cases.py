@@ -28,3 +28,17 @@ def test_a_changed_expected_output_is_detected_as_stale(tmp_path):
     changed = dict(built[name]["expected"])
     changed["value"] = changed["value"] + 1e-6
     assert not public.same(changed["value"], built[name]["expected"]["value"])
+
+
+def test_last_bit_differences_of_another_cpu_are_not_stale():
+    # What regenerating on another machine gives: sin(k*pi) a few 1e-17 off an exact
+    # 0, float32 results an ulp apart. Neither is a changed case.
+    import numpy as np
+
+    table = np.sin(np.arange(2048.0)[:, None] * np.array([1.0, np.pi]))
+    moved = table + 6e-14 * (table == table)
+    assert public.same(table, moved)
+    f32 = np.linspace(-3, 3, 50, dtype=np.float32)
+    assert public.same(f32, np.nextafter(f32, np.float32(np.inf)))
+    assert not public.same(table, table + 1e-9)
+    assert not public.same(f32, f32 + np.float32(1e-4))
