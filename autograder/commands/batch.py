@@ -1,6 +1,7 @@
 """``autograder batch``: grade a whole class into a CSV gradebook, in parallel."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -16,7 +17,11 @@ INTERRUPTED = 130   # the shell's status for a command stopped by Ctrl-C (128 + 
 
 def run(args) -> int:
     course = course_from(args)
-    refuse_blind(args, course.root, args.folder)
+    if args.scheduler is None:   # else each Dask worker applies this rule on its host
+        refuse_blind(args, course.root, args.folder)
+    elif args.workers is not None:
+        raise CommandError("--workers is for this machine's pool; with --scheduler, each "
+                           "Dask worker's --nworkers and --nthreads decide")
     try:
         assignments = selected(course, args.assignment)
     except KeyError as exc:
@@ -31,20 +36,22 @@ def run(args) -> int:
             p for p in (csv_path, reports) if p is not None))
     except (BatchError, OSError) as exc:
         raise CommandError(str(exc)) from None
-    try:
-        gradebook = Gradebook(csv_path, assignments, resume=args.resume)
-    except BatchError as exc:
-        raise CommandError(str(exc)) from None
-    except OSError as exc:
-        raise cannot_write(csv_path, exc) from None
-    try:
-        summary = grade_all(
-            course, submissions, gradebook, workers=args.workers or os.cpu_count() or 1,
-            seed=args.seed, reports=reports,
-            progress=sys.stderr.isatty())
-    except OSError as exc:    # the gradebook or a report could not be written
-        raise CommandError(f"{exc}; the rows written so far are kept: fix it and rerun "
-                           "with --resume") from None
+    # Connected and checked before the gradebook is touched (None: this machine's pool).
+    with _cluster(args, course, assignments, reports) as cluster:
+        try:
+            gradebook = Gradebook(csv_path, assignments, resume=args.resume)
+        except BatchError as exc:
+            raise CommandError(str(exc)) from None
+        except OSError as exc:
+            raise cannot_write(csv_path, exc) from None
+        try:
+            summary = grade_all(
+                course, submissions, gradebook, workers=args.workers or os.cpu_count() or 1,
+                seed=args.seed, reports=reports,
+                progress=sys.stderr.isatty(), cluster=cluster)
+        except OSError as exc:    # the gradebook or a report could not be written
+            raise CommandError(f"{exc}; the rows written so far are kept: fix it and rerun "
+                               "with --resume") from None
     if args.canvas:
         _write_canvas(Path(args.canvas), gradebook, roster)
     done = summary.resumed + summary.graded + summary.errors
@@ -58,6 +65,26 @@ def run(args) -> int:
               f"graded yet; rerun with --resume to grade only those", file=sys.stderr)
         return INTERRUPTED
     return 0
+
+
+@contextlib.contextmanager
+def _cluster(args, course, assignments, reports):
+    """The Dask cluster at --scheduler, checked, for the batch's time (None without it)."""
+    if args.scheduler is None:
+        yield None
+        return
+    from ..grading.distributed import connect
+
+    try:
+        cluster = connect(args.scheduler, course, Path(args.folder),
+                          assignments=[a.id for a in assignments], seed=args.seed,
+                          reports=reports is not None, allow_unconfined=args.allow_unconfined)
+    except BatchError as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        yield cluster
+    finally:
+        cluster.close()
 
 
 def _roster(args):
@@ -108,6 +135,10 @@ def register(subparsers, common) -> None:
                         help="also write each student's json and text report here")
     parser.add_argument("--workers", type=int, metavar="N",
                         help="submissions graded at once (default: one per core)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="grade on the Dask cluster whose scheduler is at ADDRESS "
+                             "(tcp://host:8786) instead of here; needs the cluster extra "
+                             "(README, Grading on several machines)")
     parser.add_argument("--assignment", action="append", metavar="ID",
                         help="grade only this assignment (repeatable; default: all)")
     parser.add_argument("--resume", action="store_true",

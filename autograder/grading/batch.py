@@ -138,10 +138,11 @@ def _complete(record: list[str], width: int) -> bool:
 
 def grade_all(course: Course, submissions: list[Submission], gradebook: Gradebook, *,
               workers: int, seed: int | None = None,
-              reports: Path | None = None, progress: bool = False) -> Summary:
+              reports: Path | None = None, progress: bool = False,
+              cluster=None) -> Summary:
     """Grade every submission not yet in ``gradebook`` for the gradebook's assignments
-    (every submission, a notebook too, gets every column); Ctrl-C finishes the running
-    ones."""
+    (every submission, a notebook too, gets every column), here or on ``cluster``
+    (a connected :class:`.distributed.Cluster`); Ctrl-C finishes the running ones."""
     from tqdm import tqdm
 
     started = time.monotonic()
@@ -178,6 +179,10 @@ def grade_all(course: Course, submissions: list[Submission], gradebook: Gradeboo
             if s.problem:
                 record(number, None, s.problem)
         waiting = [n for n, s in enumerate(todo) if not s.problem]
+        if cluster is not None:   # the same rows, graded on a Dask cluster instead
+            summary.interrupted = cluster.grade({n: todo[n] for n in waiting}, record,
+                                                course, reports)
+            waiting = []
         while waiting and not summary.interrupted:
             pool = Round(initargs, marks, record)
             waiting, suspects = pool.run({n: todo[n] for n in waiting}, workers)
