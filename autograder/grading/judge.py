@@ -61,6 +61,9 @@ def _error_verdict(error: dict, limits, importing: str = "") -> Verdict:
     """An exception raised by the student's code, in a function or (``importing``: the
     file) at import."""
     where = f"importing {importing}" if importing else "your function"
+    if error.get("type") == "ModelMissing":   # the worker could not find the weights it passes
+        return Verdict("error", f"not run: {error.get('message')} (the model is missing on "
+                                "the machine that grades, not in your code)")
     if error.get("type") == "MemoryError":
         return Verdict("error", f"{where} ran out of memory: a submission may use at most "
                                 f"{limits.memory_mb} MB (MemoryError)")
