@@ -201,7 +201,6 @@ def diagnose(plugin, folder: Path, warnings: list[str]) -> dict[str, Diagnosis]:
     return result
 
 
-
 def _confirmer(judge, references, solutions: Path):
     """``confirm(suspect, mistake)`` for :func:`named_mistakes`: the student's ``suspect``
     (an exercise this run did not grade) run on its own probes in the same worker session

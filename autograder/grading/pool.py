@@ -57,8 +57,8 @@ def for_gradebook(report: Report) -> Report:
     """``report`` with only its scores: what the parent's gradebook row is made of. The
     cases' messages, the output and the answers stay in the pool process (in the report
     files, when asked for), so the parent, which receives every report, does not spend
-    its time unpickling them."""
-    return replace(report, warnings=[], output="", sandbox={}, assignments=[
+    its time unpickling them (a pool process, and a Dask task without --reports)."""
+    return replace(report, warnings=[], output="", assignments=[
         replace(a, exercises=[replace(e, feedback=[], cases=[]) for e in a.exercises],
                 questions=[replace(q, answer=None, message="") for q in a.questions])
         for a in report.assignments])

@@ -28,6 +28,7 @@ from pathlib import Path
 from ..reports.inert import clip
 from ..sandbox import workspace
 from ..sandbox.host import missing, refusal
+from .pool import for_gradebook
 from .submission import SubmissionError
 
 SCRATCH = "autograder-dask-"
@@ -125,7 +126,7 @@ def grade_shipped(job: Job, where: str, files: dict[str, bytes], notes: list[str
         except Exception as exc:  # any failure (MemoryError too) is this row, not the batch
             return None, clip(f"{type(exc).__name__}: {exc}")
     report = replace(report, submission=where, warnings=[*notes, *report.warnings])
-    return (_slim(report) if job.slim else report), ""
+    return (for_gradebook(report) if job.slim else report), ""
 
 
 def _unpack(files: dict[str, bytes], scratch: Path) -> Path:
@@ -176,12 +177,4 @@ def _sweep(base: str) -> None:
             workspace.remove(Path(entry.path))
         except OSError:
             pass     # alive (another user's): not ours to remove
-
-
-def _slim(report):
-    """Only what a gradebook row is made of (csv_report.graded_row): the scores."""
-    return replace(report, warnings=[], output="", assignments=[
-        replace(a, exercises=[replace(e, feedback=[], cases=[]) for e in a.exercises],
-                questions=[replace(q, answer=None, message="") for q in a.questions])
-        for a in report.assignments])
 
