@@ -44,10 +44,12 @@ import bench  # noqa: E402 - the submissions, the subreaper and the nbgrader com
 ROOT = bench.ROOT
 # The batch command with its own CPU time written to a file: RUSAGE_SELF of the parent
 # alone (its threads too), which the children's totals cannot tell apart.
-OWN_CPU = ("import resource, runpy, sys\nout = sys.argv.pop(1)\ntry:\n"
-           "    runpy.run_module('autograder', run_name='__main__', alter_sys=True)\n"
-           "finally:\n    u = resource.getrusage(resource.RUSAGE_SELF)\n"
-           "    open(out, 'w').write(str(u.ru_utime + u.ru_stime))\n")
+# Written by an exit handler: the command ends with os._exit once its handlers ran.
+OWN_CPU = ("import atexit, resource, runpy, sys\nout = sys.argv.pop(1)\n"
+           "def own():\n    u = resource.getrusage(resource.RUSAGE_SELF)\n"
+           "    open(out, 'w').write(str(u.ru_utime + u.ru_stime))\n"
+           "atexit.register(own)\n"
+           "runpy.run_module('autograder', run_name='__main__', alter_sys=True)\n")
 
 
 class Checkout:

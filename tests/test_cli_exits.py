@@ -2,13 +2,16 @@
 one-line reason (never a traceback, never exit 1, which means "below --fail-under")."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import SOLUTIONS, run_autograder
+from conftest import ROOT, SOLUTIONS, run_autograder
 
 
 def _unwritable_folder(tmp_path: Path) -> Path | None:
@@ -60,3 +63,49 @@ def test_no_permission(tmp_path, one_student_class):
     results = folder / "gs" / "results" / "results.json"
     _one_line_exit_2(run_autograder("gradescope", "run", "--root", folder / "gs",
                                     "--allow-unconfined"), results)
+
+
+def _entry(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess:
+    """Run the `autograder` command's own entry point (what the installed script calls),
+    with an exit handler of the caller's, and report what reached the handler."""
+    script = tmp_path / "entry.py"
+    script.write_text(
+        "import atexit, sys\n"
+        "import autograder.sandbox.zygote as zygote\n"
+        "started = zygote.prestart\n"
+        "def spy():\n"
+        "    heavy = [m for m in ('numpy', 'pytest', 'jsonschema', 'yaml') if m in sys.modules]\n"
+        "    print('prestart, already imported:', heavy, file=sys.stderr)\n"
+        "    started()\n"
+        "zygote.prestart = spy\n"
+        "atexit.register(lambda: print('handler ran', file=sys.stderr))\n"
+        f"sys.argv = ['autograder', *{list(argv)!r}]\n"
+        "from autograder.cli import entry\n"
+        "entry()\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    return subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True,
+                          text=True, env=env, timeout=300)
+
+
+def test_the_command_exits_as_documented_and_runs_every_exit_handler(tmp_path):
+    """`entry` ends the process at once after main: its statuses stay main's, what was
+    printed is all there, and exit handlers (the fork server's, a caller's) still run."""
+    version = _entry(tmp_path, "--version")
+    assert version.returncode == 0 and version.stdout.startswith("autograder ")
+    assert "handler ran" in version.stderr and "prestart" not in version.stderr
+    usage = _entry(tmp_path, "no-such-verb")
+    assert usage.returncode == 2 and "invalid choice" in usage.stderr
+    graded = _entry(tmp_path, "grade", str(SOLUTIONS), "--assignment", "foundations",
+                    "--format", "json", "--fail-under", "1000")
+    assert graded.returncode == 1, graded.stderr
+    report = json.loads(graded.stdout)   # all of it was written before the process ended
+    assert report["score"] == report["max_score"] > 0
+    assert "handler ran" in graded.stderr and "below --fail-under" in graded.stderr
+
+
+def test_a_grading_verb_starts_the_fork_server_before_its_own_imports(tmp_path):
+    """So that the server's own start (a Python, NumPy, the weights) runs beside the
+    grading process's imports rather than after them."""
+    result = _entry(tmp_path, "check", str(SOLUTIONS), "--assignment", "foundations")
+    assert result.returncode == 0, result.stderr
+    assert "prestart, already imported: []" in result.stderr

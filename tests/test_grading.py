@@ -241,3 +241,30 @@ def test_an_exercise_whose_checks_did_not_run_scores_0_with_the_reason(course, m
     assert softmax.score == 0 and softmax.status == "error"
     assert softmax.feedback == ["the grader could not run the checks of this exercise, so it "
                                 "scores 0 for now: please tell the course staff"]
+
+
+def test_a_reference_that_fails_beside_the_students_call_fails_its_case_closed(
+        course, monkeypatch):
+    """A hidden case's reference runs while the worker runs the student's function: if
+    it raises, that case scores 0 with the grader's reason (never the student's
+    result), and the worker, whose reply is still read, grades the other cases."""
+    from autograder.grading import public
+
+    real = public.expected_of
+
+    def broken(function, call):
+        if function.__name__ == "softmax":
+            raise RuntimeError("the reference broke")
+        return real(function, call)
+
+    monkeypatch.setattr(public, "expected_of", broken)
+    report = grade(course, SOLUTIONS, assignments=["foundations"], seed=424242)
+    cases = {c.name: c for e in report.assignments[0].exercises if e.id == "softmax"
+             for c in e.cases}
+    hidden = [c for c in cases.values() if c.hidden]
+    assert hidden and all(not c.passed for c in hidden)
+    assert all("the grader could not run this case" in c.message
+               and "RuntimeError" in c.message for c in hidden)
+    assert all(c.passed for c in cases.values() if not c.hidden)
+    others = [e for e in report.assignments[0].exercises if e.id != "softmax"]
+    assert others and all(e.score == e.max_score for e in others)

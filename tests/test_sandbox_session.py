@@ -220,3 +220,27 @@ def test_arguments_arrive_read_only_and_results_come_back_as_fresh_arrays(tmp_pa
         value = session.call("probe", "echo", (np.arange(3.0),)).value
     assert type(value) is np.ndarray and not value.flags.writeable
     assert not (value == np.arange(3.0)).all()
+
+
+def test_what_the_grader_does_meanwhile_runs_while_the_worker_runs(tmp_path):
+    """``meanwhile`` (the reference of a hidden case, worked out beside the student's
+    call) overlaps the call; a reply that was there before the grader came back for it
+    counts, even past the call's deadline."""
+    source = """
+        import time
+        def slow():
+            time.sleep(1.0)
+            return 1
+        def quick():
+            return 2
+    """
+    limits = Limits(call_timeout=2, submission_timeout=30, memory_mb=512)
+    with session_for(tmp_path, source, limits) as session:
+        assert session.load("probe").kind == "ok"
+        started = time.monotonic()
+        outcome = session.call("probe", "slow", meanwhile=lambda: time.sleep(1.0))
+        assert outcome.kind == "ok" and outcome.value == 1
+        assert time.monotonic() - started < 1.8     # not 2 s one after the other
+        late = session.call("probe", "quick",
+                            meanwhile=lambda: time.sleep(limits.call_timeout + 0.5))
+        assert late.kind == "ok" and late.value == 2 and session.restarts == 0

@@ -45,7 +45,10 @@ def _start(course: Course, assignments, seed, reports: Path | None, work: str,
     # The parent decides what an interrupt means (finish what is running, then stop);
     # a pool process that got it too would end a grading half-way.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from ..sandbox.zygote import prestart
     from . import engine
+
+    prestart()   # its fork server starts beside the imports and collection below
 
     for file in {e.file for e in course.exercises}:
         importlib.import_module(f"{engine.checks.__name__}.{file.removesuffix('.py')}")

@@ -161,8 +161,11 @@ class WorkerSession:
         """Import ``module`` from the submission; ``value`` lists its callables."""
         return self._request({"op": "load", "module": module})
 
-    def call(self, module: str, function: str, args=(), kwargs=None) -> Outcome:
-        """Call ``module.function(*args, **kwargs)`` in the worker."""
+    def call(self, module: str, function: str, args=(), kwargs=None, *,
+             meanwhile=None) -> Outcome:
+        """Call ``module.function(*args, **kwargs)`` in the worker; ``meanwhile()``, if
+        given, runs here while the worker does (called only if the call was sent; it
+        must not raise)."""
         key = (module, function)
         timeouts = self._timeouts.get(key, 0)
         if timeouts >= 2:
@@ -170,7 +173,8 @@ class WorkerSession:
         budget = self.limits.retry_timeout if timeouts else self.limits.call_timeout
         outcome = self._request({"op": "call", "module": module, "function": function,
                                  "args": list(args), "kwargs": dict(kwargs or {})},
-                                budget=min(budget, self.limits.call_timeout))
+                                budget=min(budget, self.limits.call_timeout),
+                                meanwhile=meanwhile)
         if outcome.kind == "timeout" and outcome.detail == "call":
             self._timeouts[key] = timeouts + 1
             if timeouts:
@@ -210,7 +214,8 @@ class WorkerSession:
         self._ready = True
         return None
 
-    def _request(self, request: dict, budget: float | None = None) -> Outcome:
+    def _request(self, request: dict, budget: float | None = None,
+                 meanwhile=None) -> Outcome:
         if time.monotonic() >= self.deadline:
             return Outcome("timeout", detail="submission")
         failed = self._start_worker()
@@ -224,6 +229,8 @@ class WorkerSession:
         request["id"] = self._sent
         try:
             self._send(protocol.encode(request), deadline)
+            if meanwhile is not None:
+                meanwhile()
             reply = protocol.decode(self._receive(deadline))
         except TimeoutError:
             kind = "submission" if deadline >= self.deadline else "call"
@@ -254,12 +261,16 @@ class WorkerSession:
     # -- the pipes -------------------------------------------------------------------
     @staticmethod
     def _wait(fd: int, events: int, deadline: float) -> bool:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError
+        # Past the deadline, what is there already still counts (the grader itself may
+        # have been busy meanwhile); only waiting for more is a timeout.
+        remaining = max(deadline - time.monotonic(), 0.0)
         poller = select.poll()  # not select(): descriptors above 1023 are fine
         poller.register(fd, events)
-        return bool(poller.poll(remaining * 1000))
+        if poller.poll(remaining * 1000):
+            return True
+        if time.monotonic() >= deadline:
+            raise TimeoutError
+        return False
 
     def _send(self, payload: bytes, deadline: float) -> None:
         view = memoryview(len(payload).to_bytes(4, "big") + payload)

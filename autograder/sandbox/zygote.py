@@ -247,6 +247,23 @@ def start_worker(folder: Path, fd_in: int, fd_out: int, config: dict) -> ForkedW
     return ForkedWorker(zygote, ticket, open(out_r, "rb"))
 
 
+def prestart() -> None:
+    """Start this process's fork server now, before the grading process imports pytest,
+    NumPy and the course: the server's own start (a Python, NumPy, the weights) then runs
+    on another core meanwhile instead of being waited for at the first case. Only the
+    host decides which server a worker needs (``_server``), so the first session finds
+    this one; if none can start here, the session starts its workers directly, as before.
+    """
+    if not hasattr(os, "register_at_fork"):   # Windows: no fork server there
+        return
+    from .limits import Limits, sandbox_user, worker_config
+
+    try:
+        _server(worker_config(Limits(), sandbox_user()))
+    except Exception:  # noqa: BLE001 - only a head start: the session tries again
+        pass
+
+
 def shutdown() -> None:
     """Stop this process's fork servers (and any worker they still have); the next
     worker starts a new one."""
