@@ -192,3 +192,26 @@ def test_a_notebook_without_graded_cells_says_so(course, tmp_path):
     report = grade(course, path)
     assert report.score == 0
     assert any("has no cell the grader reads" in w for w in report.warnings)
+
+
+def test_a_process_that_only_reads_a_notebook_leaves_the_slow_format_checkers_out(
+        sources, tmp_path):
+    """A batch's pool process reads notebooks without loading a course: nbformat's
+    jsonschema must come without the optional format checkers, one of which builds a
+    parser for seconds on every import (a class of notebooks took 3.4 s more per
+    process)."""
+    import subprocess
+    import sys
+
+    from autograder._jsonschema import _FORMAT_CHECKERS
+
+    path = save(sources["attention"], tmp_path / "attention.ipynb")
+    script = ("import sys\nfrom pathlib import Path\n"
+              "from autograder.integrations.notebook_file import load\n"
+              f"notebook, why = load(Path({str(path)!r}))\n"
+              "assert notebook is not None, why\n"
+              f"print(sorted(set({list(_FORMAT_CHECKERS)!r}) & set(sys.modules)))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

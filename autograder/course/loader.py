@@ -2,24 +2,9 @@
 from __future__ import annotations
 
 import ast
-import sys
 from pathlib import Path
 
-# jsonschema imports the optional checkers of string formats that happen to be
-# installed (jupyter brings several); rfc3987_syntax alone builds a parser for ~1.3 s,
-# and together they cost every command start. course.yaml's schema checks no "format",
-# so those modules are hidden while jsonschema is imported (a None entry in sys.modules
-# makes their import fail, which jsonschema handles by skipping that format).
-_FORMAT_CHECKERS = ("rfc3987_syntax", "rfc3987", "rfc3986_validator", "rfc3339_validator",
-                    "idna", "fqdn", "webcolors", "jsonpointer", "uri_template", "isoduration")
-_HIDDEN = [name for name in _FORMAT_CHECKERS if name not in sys.modules]
-sys.modules.update(dict.fromkeys(_HIDDEN))
-try:
-    import jsonschema
-finally:
-    for _name in _HIDDEN:
-        del sys.modules[_name]
-
+from .._jsonschema import jsonschema  # without the format checkers: see there
 from ..checks import FUNCTIONS
 from ..sandbox.limits import Limits
 from . import answers as answers_mod

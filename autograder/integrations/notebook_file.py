@@ -42,6 +42,7 @@ def load(path: Path) -> tuple[dict | None, str | None]:
 
     Read without following a link or waiting on a pipe, and bounded before any parser
     sees it: size, bracket depth and number of cells."""
+    from .. import _jsonschema  # noqa: F401 - first: nbformat imports jsonschema
     import nbformat   # slow to import; only notebooks need it
 
     from ..grading.submission import read_regular

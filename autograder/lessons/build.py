@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import _jsonschema  # noqa: F401 - first: nbformat imports jsonschema
 import nbformat
 
 from ..course.model import Course

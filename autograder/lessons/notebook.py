@@ -8,6 +8,7 @@ imports the show helpers and carries the references' numbers for every ``step``.
 """
 from __future__ import annotations
 
+from .. import _jsonschema  # noqa: F401 - first: nbformat imports jsonschema
 from nbformat import v4
 
 from ..course.answers import read_key

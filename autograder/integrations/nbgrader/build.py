@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ... import _jsonschema  # noqa: F401 - first: nbformat imports jsonschema
 import nbformat
 
 from ...course.locate import COURSE_VARIABLE

@@ -21,6 +21,7 @@ import json
 import textwrap
 from pathlib import Path
 
+from ... import _jsonschema  # noqa: F401 - first: nbformat imports jsonschema
 import nbformat
 from nbformat import v4
 
