@@ -245,3 +245,22 @@ def test_killing_the_grading_process_takes_its_zygote_and_workers_with_it(tmp_pa
         grader.kill()
         grader.wait()
     assert gone(zygote) and gone(worker)
+
+
+def test_a_fork_server_started_without_the_model_still_grades_the_capstone():
+    """A pool that grades no capstone starts its fork server without reading the model
+    (prestart(weights=False)); a worker that needs it after all reads it itself."""
+    from autograder.course.loader import load_course
+    from autograder.grading.engine import grade
+
+    zygote_module.shutdown()
+    try:
+        zygote_module.prestart(weights=False)
+        (server,) = zygote_module._servers.values()
+        assert '"weights": false' in cmdline(server.process.pid)
+        course = load_course(ROOT / "course.yaml")
+        report = grade(course, ROOT / "solutions", assignments=["capstone"])
+        assert report.score == report.max_score > 0
+        assert list(zygote_module._servers.values()) == [server]   # the same one served
+    finally:
+        zygote_module.shutdown()

@@ -48,10 +48,12 @@ def _start(course: Course, assignments, seed, reports: Path | None, work: str,
     from ..sandbox.zygote import prestart
     from . import engine
 
-    prestart()   # its fork server starts beside the imports and collection below
-
-    for file in {e.file for e in course.exercises}:
-        importlib.import_module(f"{engine.checks.__name__}.{file.removesuffix('.py')}")
+    files = {e.file for a in engine.selected(course, assignments) for e in a.exercises}
+    checks = [importlib.import_module(f"{engine.checks.__name__}.{file.removesuffix('.py')}")
+              for file in files]
+    # Its fork server starts beside the references and collection of the first grading;
+    # it reads the real model only where a check passes it (the MODEL marker).
+    prestart(weights=any(hasattr(module, "MODEL") for module in checks))
     _POOL.update(course=course, assignments=assignments, seed=seed, reports=reports,
                  marks=marks)
 

@@ -64,11 +64,14 @@ def worker_command(python: str, worker: Path, fd_in: int, fd_out: int, limits: L
             json.dumps(worker_config(limits, user))]
 
 
-def zygote_command(python: str, worker: Path, fd: int, user: list[int] | None) -> list[str]:
+def zygote_command(python: str, worker: Path, fd: int, user: list[int] | None,
+                   weights: bool = True) -> list[str]:
     """How to start the fork server that workers are forked from (see ``zygote.py``).
-    ``grader`` is only there so that ``ps`` shows whose it is."""
+    ``grader`` is only there so that ``ps`` shows whose it is; ``weights``: whether it
+    reads the model once for all its workers (without, a worker that needs it reads it
+    itself)."""
     config = {"hardened": HARDENING, "user": user, "grader": os.getpid(),
-              "kernel": probe().plan() if HARDENING else {}}
+              "kernel": probe().plan() if HARDENING else {}, "weights": weights}
     return [python, "-I", "-B", str(worker), "--zygote", str(fd), json.dumps(config)]
 
 

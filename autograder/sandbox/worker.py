@@ -337,7 +337,8 @@ def main(protocol, fd_in: int, fd_out: int) -> None:
 def _forked(fd: int, zygote: dict):
     """Serve as the fork server; returns, in each forked worker only, what it needs."""
     prepared = prepare(zygote)
-    _preload_weights()
+    if zygote.get("weights", True):
+        _preload_weights()
     fd_in, fd_out, config = _load("fork_server").serve(fd)
     if any(config.get(k) != zygote.get(k) for k in ("hardened", "user", "kernel")):
         # Prepared for other workers: never run a student with less than was asked.

@@ -46,11 +46,11 @@ class Zygote:
     meanwhile); each reply is collected when it is needed.
     """
 
-    def __init__(self, user: list[int] | None):
+    def __init__(self, user: list[int] | None, weights: bool = True):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self.process = subprocess.Popen(
-                zygote_command(sys.executable, WORKER, theirs.fileno(), user),
+                zygote_command(sys.executable, WORKER, theirs.fileno(), user, weights),
                 cwd="/", env=worker_environment(Path("/")), stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 pass_fds=(theirs.fileno(),), start_new_session=True)
@@ -206,7 +206,7 @@ _servers: dict[tuple, Zygote] = {}   # one per (hardened, user, kernel): what it
 _unavailable: set[tuple] = set()     # could not start here: not tried again
 
 
-def _server(config: dict) -> Zygote | None:
+def _server(config: dict, weights: bool = True) -> Zygote | None:
     key = (config["hardened"], json.dumps(config["user"]),
            json.dumps(config.get("kernel"), sort_keys=True))
     with _lock:
@@ -221,7 +221,7 @@ def _server(config: dict) -> Zygote | None:
         if key in _unavailable:
             return None
         try:
-            _servers[key] = Zygote(config["user"])
+            _servers[key] = Zygote(config["user"], weights)
         except OSError:
             _unavailable.add(key)
             return None
@@ -247,19 +247,21 @@ def start_worker(folder: Path, fd_in: int, fd_out: int, config: dict) -> ForkedW
     return ForkedWorker(zygote, ticket, open(out_r, "rb"))
 
 
-def prestart() -> None:
+def prestart(weights: bool = True) -> None:
     """Start this process's fork server now, before the grading process imports pytest,
     NumPy and the course: the server's own start (a Python, NumPy, the weights) then runs
     on another core meanwhile instead of being waited for at the first case. Only the
     host decides which server a worker needs (``_server``), so the first session finds
     this one; if none can start here, the session starts its workers directly, as before.
+    ``weights=False`` where nothing graded runs the real model (it costs the server 0.25
+    s): a worker that needs it after all reads it itself.
     """
     if not hasattr(os, "register_at_fork"):   # Windows: no fork server there
         return
     from .limits import Limits, sandbox_user, worker_config
 
     try:
-        _server(worker_config(Limits(), sandbox_user()))
+        _server(worker_config(Limits(), sandbox_user()), weights)
     except Exception:  # noqa: BLE001 - only a head start: the session tries again
         pass
 
