@@ -45,17 +45,22 @@ def _start(course: Course, assignments, seed, reports: Path | None, work: str,
     # The parent decides what an interrupt means (finish what is running, then stop);
     # a pool process that got it too would end a grading half-way.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warm(course, assignments)
+    _POOL.update(course=course, assignments=assignments, seed=seed, reports=reports,
+                 marks=marks)
+
+
+def warm(course: Course, assignments) -> None:
+    """Ready this process to grade ``assignments``: their checks imported, and its fork
+    server started, which then starts beside the first grading's references and
+    collection; it reads the real model only where a check passes it (``MODEL``)."""
     from ..sandbox.zygote import prestart
     from . import engine
 
     files = {e.file for a in engine.selected(course, assignments) for e in a.exercises}
     checks = [importlib.import_module(f"{engine.checks.__name__}.{file.removesuffix('.py')}")
               for file in files]
-    # Its fork server starts beside the references and collection of the first grading;
-    # it reads the real model only where a check passes it (the MODEL marker).
     prestart(weights=any(hasattr(module, "MODEL") for module in checks))
-    _POOL.update(course=course, assignments=assignments, seed=seed, reports=reports,
-                 marks=marks)
 
 
 def for_gradebook(report: Report) -> Report:

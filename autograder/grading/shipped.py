@@ -28,7 +28,7 @@ from pathlib import Path
 from ..reports.inert import clip
 from ..sandbox import workspace
 from ..sandbox.host import missing, refusal
-from .pool import for_gradebook
+from .pool import for_gradebook, warm
 from .submission import SubmissionError
 
 SCRATCH = "autograder-dask-"
@@ -107,8 +107,12 @@ def _ready(job: Job):
 
 
 def host_problem(job: Job) -> str:
-    """Why this worker must not grade ``job``'s submissions ("" when it may)."""
-    return _ready(job)[1]
+    """Why this worker must not grade ``job``'s submissions ("" when it may); where it
+    may, it gets ready to (:func:`.pool.warm`) while the batch sends its tasks."""
+    course, problem = _ready(job)
+    if not problem:
+        warm(course, list(job.assignments))
+    return problem
 
 
 def grade_shipped(job: Job, where: str, files: dict[str, bytes], notes: list[str]):
