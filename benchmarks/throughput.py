@@ -168,9 +168,11 @@ def main() -> int:
     args = parser.parse_args()
     workers = [int(w) for w in args.workers.split(",")]
     assignments = [a for name in args.assignment for a in ("--assignment", name)]
-    # The Dask workers are this process's children: the grading processes' setting.
+    # The Dask workers are this process's children: the grading processes' setting, and
+    # no statistical profiler (both as README, Grading on several machines, starts them).
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
+    os.environ.setdefault("DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED", "False")
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="ag-throughput-"))
     work.mkdir(parents=True, exist_ok=True)
     after = Checkout("after" if args.before else "this", ROOT)
