@@ -45,11 +45,17 @@ CHECKS = """
         grade(case)
         raise RuntimeError("broke after judging")
 
+    @every_case("skipped")
+    def test_skipped(case, grade):
+        if case.name == "good":
+            grade(case)
+        pytest.skip("no reason")
+
     @every_case("fixtured")
     def test_fixtured(case, grade, extra):
         grade(case)
 """
-FUNCTIONS = ("plain", "broken", "silent", "after", "fixtured")
+FUNCTIONS = ("plain", "broken", "silent", "after", "skipped", "fixtured")
 
 
 class Judge:
@@ -85,6 +91,7 @@ def test_each_case_ends_in_the_judges_verdict_or_fails_closed(session):
         ("broken", "good"): "passed", ("broken", "bad"): "error",
         ("silent", "good"): "error", ("silent", "bad"): "error",
         ("after", "good"): "error", ("after", "bad"): "failed",
+        ("skipped", "good"): "passed", ("skipped", "bad"): "error",
         ("fixtured", "good"): "passed", ("fixtured", "bad"): "failed"}
     assert verdicts[("plain", "bad")].message == "judged wrong"
     assert "could not run this case" in verdicts[("broken", "bad")].message
