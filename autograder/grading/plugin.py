@@ -18,6 +18,7 @@ import pytest
 from _pytest.config import _prepareconfig   # what pytest.main builds its config with
 
 from ..checks.kit import Case
+from ..reports.inert import clip
 from ..course.model import Exercise
 from .judge import Judge, Verdict
 
@@ -122,8 +123,9 @@ class CheckSession:
         except Exception as exc:  # noqa: BLE001 - the check broke: this case fails closed
             verdict = plugin.judged.get(item.nodeid)
             if verdict is None or verdict.passed:
-                plugin.results[(function, case.name)] = Verdict("error", (
-                    f"the grader could not run this case: {type(exc).__name__}: {exc}"))
+                plugin.results[(function, case.name)] = Verdict("error", clip(
+                    f"the grader could not run this case: {type(exc).__name__}: {exc}",
+                    400, 3))
         finally:
             item.funcargs = {}
         if item.nodeid in plugin.judged:
