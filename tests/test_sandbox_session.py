@@ -244,3 +244,23 @@ def test_what_the_grader_does_meanwhile_runs_while_the_worker_runs(tmp_path):
         late = session.call("probe", "quick",
                             meanwhile=lambda: time.sleep(limits.call_timeout + 0.5))
         assert late.kind == "ok" and late.value == 2 and session.restarts == 0
+
+
+def test_a_worker_that_trickles_its_reply_past_the_deadline_is_stopped_there(tmp_path):
+    """The grace after ``meanwhile`` is for reading a reply sent in time, not a way for
+    student code that writes into the reply pipe byte by byte to outlive its limit."""
+    source = """
+        import os, time, __main__
+        def trickle():
+            fd = __main__._fd_out
+            os.write(fd, (60 << 20).to_bytes(4, "big"))
+            while True:     # a byte at a time, so that one is nearly always waiting
+                os.write(fd, b"x")
+    """
+    with session_for(tmp_path, source) as session:
+        assert session.load("probe").kind == "ok"
+        for meanwhile in (None, lambda: time.sleep(LIMITS.call_timeout + 0.3)):
+            started = time.monotonic()
+            outcome = session.call("probe", "trickle", meanwhile=meanwhile)
+            assert outcome.kind == "timeout" and outcome.detail in ("call", "retry"), outcome
+            assert time.monotonic() - started < LIMITS.call_timeout + 3

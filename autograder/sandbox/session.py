@@ -29,6 +29,10 @@ WORKER = Path(__file__).with_name("worker.py")
 # Seconds a worker may take to start (import NumPy, harden itself). Not the student's
 # time: no student code has run yet; only the submission's cap bounds it as well.
 STARTUP_TIMEOUT = 30.0
+# Seconds to read a reply the worker sent in time while the grader was busy past the
+# call's deadline (``call(meanwhile=)``): a reply is read in milliseconds, and a worker
+# that keeps trickling bytes into the pipe gains no more than this.
+READ_GRACE = 0.1
 
 
 @dataclass(frozen=True)
@@ -231,6 +235,9 @@ class WorkerSession:
             self._send(protocol.encode(request), deadline)
             if meanwhile is not None:
                 meanwhile()
+                # The grader's own work may outlast the call's deadline while the worker
+                # answered in time: a moment to read what it sent, and not more.
+                deadline = min(max(deadline, time.monotonic() + READ_GRACE), self.deadline)
             reply = protocol.decode(self._receive(deadline))
         except TimeoutError:
             kind = "submission" if deadline >= self.deadline else "call"
@@ -261,16 +268,12 @@ class WorkerSession:
     # -- the pipes -------------------------------------------------------------------
     @staticmethod
     def _wait(fd: int, events: int, deadline: float) -> bool:
-        # Past the deadline, what is there already still counts (the grader itself may
-        # have been busy meanwhile); only waiting for more is a timeout.
-        remaining = max(deadline - time.monotonic(), 0.0)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
         poller = select.poll()  # not select(): descriptors above 1023 are fine
         poller.register(fd, events)
-        if poller.poll(remaining * 1000):
-            return True
-        if time.monotonic() >= deadline:
-            raise TimeoutError
-        return False
+        return bool(poller.poll(remaining * 1000))
 
     def _send(self, payload: bytes, deadline: float) -> None:
         view = memoryview(len(payload).to_bytes(4, "big") + payload)
