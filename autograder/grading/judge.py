@@ -175,6 +175,15 @@ class Judge:
 
     def inputs(self, exercise: Exercise, case: Case):
         """``(call, expected)`` of a case, or ``None`` when it cannot be built."""
+        built = self._built(exercise, case)
+        if built is not None and callable(built[1]):
+            return built[0], built[1]()
+        return built
+
+    def _built(self, exercise: Exercise, case: Case):
+        """As :meth:`inputs`, except that for a hidden case met for the first time in
+        this process ``expected`` is a function that works it out (and keeps it): the
+        judge runs it while the worker runs the student's call."""
         function = exercise.function
         if not case.hidden:
             if function not in self._public:
@@ -183,10 +192,15 @@ class Judge:
         if self.references is None:
             return None
         key = (str(self.course.solutions), self.seed, function, case.name)
-        if key not in _HIDDEN:
-            call = case.make(case.rng(function, self.seed))
+        if key in _HIDDEN:
+            return _HIDDEN[key]
+        call = case.make(case.rng(function, self.seed))
+
+        def work_out():
             _HIDDEN[key] = call, public.expected_of(self.references[function], call)
-        return _HIDDEN[key]
+            return _HIDDEN[key][1]
+
+        return call, work_out
 
     def _module(self, exercise: Exercise) -> Verdict | set:
         """The callables of the exercise's module, or the verdict of its failed import."""
@@ -197,25 +211,8 @@ class Judge:
                 else _describe_import(outcome, exercise, self.course.grading.limits))
         return self._imports[exercise.module]
 
-    def _unworked(self, exercise: Exercise, case: Case):
-        """A hidden case met for the first time in this process: its call, and a
-        function that works out (and keeps) what the reference gives for it."""
-        key = (str(self.course.solutions), self.seed, exercise.function, case.name)
-        if not case.hidden or self.references is None or key in _HIDDEN:
-            return None
-        call = case.make(case.rng(exercise.function, self.seed))
-
-        def work_out():
-            _HIDDEN[key] = call, public.expected_of(self.references[exercise.function], call)
-            return _HIDDEN[key][1]
-
-        return call, work_out
-
     def judge(self, exercise: Exercise, case: Case) -> Verdict:
-        # A reference not yet worked out runs here while the worker runs the student's
-        # function (a forward pass of the real model, for the capstone), not before it.
-        unworked = self._unworked(exercise, case)
-        built = unworked or self.inputs(exercise, case)
+        built = self._built(exercise, case)
         if built is None:
             return Verdict("error", (
                 "the grader has no data for this case (public case file missing or out "
@@ -225,20 +222,26 @@ class Judge:
             return names
         if exercise.function not in names:
             return Verdict("missing", f"{exercise.file} has no function {exercise.function}")
-        call, worked = built[0], {}
+        call, expected = built
+        # A reference not yet worked out runs while the worker runs the student's
+        # function (a forward pass of the real model, for the capstone), not before it.
+        work_out, worked = (expected if callable(expected) else None), {}
 
         def meanwhile():
             try:
-                worked["expected"] = unworked[1]()
+                worked["expected"] = work_out()
             except Exception as exc:  # noqa: BLE001 - raised below, as if run before
                 worked["failure"] = exc
 
         outcome = self.session.call(exercise.module, exercise.function, call.args, call.kwargs,
-                                    meanwhile=meanwhile if unworked else None)
-        if "failure" in worked:
-            raise worked["failure"]
-        kind, expected = (built[1] if not unworked
-                          else worked["expected"] if "expected" in worked else unworked[1]())
+                                    meanwhile=meanwhile if work_out else None)
+        if work_out:
+            if not worked:   # the call was never sent (skipped, out of time)
+                meanwhile()
+            if "failure" in worked:
+                raise worked["failure"]
+            expected = worked["expected"]
+        kind, expected = expected
         limits = self.course.grading.limits
         if outcome.kind == "error" and outcome.error.get("type") == "NotImplementedError":
             return describe_failure(outcome, exercise, limits, call)

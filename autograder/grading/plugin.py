@@ -97,18 +97,19 @@ class CheckSession:
             self.current = None
 
     def _plain(self, item) -> bool:
+        """Whether ``item`` asks for its case and this session's own ``grade`` fixture,
+        and nothing else (that fixture's only need is ``request``)."""
         if item.nodeid not in self._plains:
             info = getattr(item, "_fixtureinfo", None)
             grade = info.name2fixturedefs.get("grade", ()) if info is not None else ()
+            ours = getattr(CheckSession.grade, "__wrapped__", None)  # under pytest's wrapper
             self._plains[item.nodeid] = (
-                isinstance(item, pytest.Function) and info is not None
+                isinstance(item, pytest.Function) and info is not None and ours is not None
                 and set(info.argnames) == {"case", "grade"}
-                # `request` is what our own `grade` fixture asks for, and only that
                 and set(info.names_closure) <= {"case", "grade", "request"}
                 and len(grade) == 1
-                and getattr(grade[0].func, "__self__", None) is self
-                and getattr(grade[0].func, "__func__", None)
-                is getattr(CheckSession.grade, "__wrapped__", self))
+                and getattr(grade[0].func, "__func__", None) is ours
+                and getattr(grade[0].func, "__self__", None) is self)
         return self._plains[item.nodeid]
 
     def _call(self, item, plugin: GradingPlugin) -> None:
