@@ -50,17 +50,20 @@ def _start(course: Course, assignments, seed, reports: Path | None, work: str,
                  marks=marks)
 
 
-def warm(course: Course, assignments) -> None:
+def warm(course: Course, assignments, *, weights: bool | None = None) -> None:
     """Ready this process to grade ``assignments``: their checks imported, and its fork
     server started, which then starts beside the first grading's references and
-    collection; it reads the real model only where a check passes it (``MODEL``)."""
+    collection. The server reads the real model if ``weights``; by default (a pool
+    process, which lives for one batch) only where a check passes it (``MODEL``)."""
     from ..sandbox.zygote import prestart
     from . import engine
 
     files = {e.file for a in engine.selected(course, assignments) for e in a.exercises}
     checks = [importlib.import_module(f"{engine.checks.__name__}.{file.removesuffix('.py')}")
               for file in files]
-    prestart(weights=any(hasattr(module, "MODEL") for module in checks))
+    if weights is None:
+        weights = any(hasattr(module, "MODEL") for module in checks)
+    prestart(weights=weights)
 
 
 def for_gradebook(report: Report) -> Report:

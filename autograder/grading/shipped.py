@@ -111,7 +111,9 @@ def host_problem(job: Job) -> str:
     may, it gets ready to (:func:`.pool.warm`) while the batch sends its tasks."""
     course, problem = _ready(job)
     if not problem:
-        warm(course, list(job.assignments))
+        # With the model, whatever this batch grades: a Dask worker outlives its batch,
+        # and its fork server serves the next batches too.
+        warm(course, list(job.assignments), weights=True)
     return problem
 
 
